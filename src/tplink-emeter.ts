@@ -1,0 +1,141 @@
+// `tplink-emeter`: energy meter of HS110/HS300-class devices. Readings go out in
+// both unit conventions (W and mW, kWh and Wh, …) so flows work with any plug.
+
+import type { NodeAPI, Node } from 'node-red';
+import { DeviceError, NotAllowedError, ValidationError } from './core/errors';
+import { isObject, Json, JsonObject } from './core/commands/command';
+import { copyOwn } from './core/commands/copy';
+import * as emeter from './core/commands/emeter';
+import { int, MAX_YEAR, MIN_YEAR, own } from './core/commands/validate';
+import { setupActionNode, ActionNodeDef, ActionResult, Msg } from './common/action-node';
+
+interface EmeterDef extends ActionNodeDef {
+  action: string; // realtime | daystat | monthstat | gains | erase | msg
+  year?: string;
+  month?: string;
+  allowErase?: boolean;
+}
+
+const ACTIONS = ['realtime', 'daystat', 'monthstat', 'gains', 'erase'] as const;
+type Action = (typeof ACTIONS)[number];
+const PAYLOAD_KEYS = ['action', 'year', 'month'];
+
+/** The node's setting wins unless it is "msg"; then msg.action, else msg.payload.action. */
+function actionOf(setting: string, msg: Msg): Action {
+  if ((ACTIONS as readonly string[]).includes(setting)) return setting as Action;
+  const fromMsg = msg.action !== undefined;
+  const v = fromMsg ? msg.action : isObject(msg.payload) ? own(msg.payload, 'action') : undefined;
+  const field = fromMsg ? 'action' : 'payload.action';
+  if (typeof v === 'string' && (ACTIONS as readonly string[]).includes(v.trim())) return v.trim() as Action;
+  throw new ValidationError(field, `one of ${ACTIONS.map((a) => `"${a}"`).join(', ')}`, v);
+}
+
+/** msg.payload as {action?, year?, month?}; other keys are refused so typos don't go unnoticed. */
+function payloadArgs(payload: unknown): Record<string, unknown> {
+  if (!isObject(payload)) return {};
+  for (const key of Object.keys(payload)) {
+    if (!PAYLOAD_KEYS.includes(key)) throw new ValidationError(`payload.${key}`, `only the fields ${PAYLOAD_KEYS.join(', ')}`);
+  }
+  return payload;
+}
+
+/** A period field: msg.payload first, then the node's setting, then today (host clock). */
+function periodField(args: Record<string, unknown>, setting: string | undefined, key: 'year' | 'month', now: number): number {
+  const [min, max] = key === 'year' ? [MIN_YEAR, MAX_YEAR] : [1, 12];
+  const v = own(args, key);
+  if (v !== undefined) return int(`payload.${key}`, v, min, max);
+  const s = String(setting ?? '').trim();
+  if (s !== '') return int(key, Number(s), min, max);
+  return now;
+}
+
+function round3(n: number): number {
+  return Math.round(n * 1000) / 1000;
+}
+
+/** Sum of a stats list in both units. */
+function totals(list: Json | undefined): { energy: number; energy_wh: number } {
+  let kwh = 0;
+  let wh = 0;
+  for (const e of Array.isArray(list) ? list : []) {
+    if (!isObject(e)) continue;
+    if (typeof e.energy === 'number') kwh += e.energy;
+    if (typeof e.energy_wh === 'number') wh += e.energy_wh;
+  }
+  return { energy: round3(kwh), energy_wh: Math.round(wh) };
+}
+
+function withoutErrCode(o: JsonObject): JsonObject {
+  const out = copyOwn(o);
+  delete out.err_code;
+  delete out.err_msg;
+  return out;
+}
+
+/** emeter -1 means the device has no meter at all: say so instead of "module not support". */
+function explain(err: unknown): unknown {
+  if (err instanceof DeviceError && err.module === 'emeter' && err.errCode === -1) {
+    const e = new DeviceError(err.module, err.method, err.errCode, err.errMsg);
+    e.message = `this device has no energy meter (emeter.${err.method} answered -1 "${err.errMsg || 'module not support'}"); use an HS110, HS300, KP115 or similar`;
+    return e;
+  }
+  return err;
+}
+
+class EraseNotAllowedError extends NotAllowedError {
+  constructor() {
+    super('emeter.erase_emeter_stat');
+    this.message = 'emeter.erase_emeter_stat erases the stored energy statistics and is refused unless "allow erasing statistics" is ticked in the node';
+  }
+}
+
+export = function (RED: NodeAPI) {
+  function TplinkEmeterNode(this: Node, config: EmeterDef) {
+    RED.nodes.createNode(this, config);
+    const allowErase = config.allowErase === true;
+
+    setupActionNode(RED, this, config, async (msg, { device, outlet }): Promise<ActionResult> => {
+      const action = actionOf(config.action || 'realtime', msg);
+      const args = payloadArgs(msg.payload);
+      const today = new Date();
+      try {
+        switch (action) {
+          case 'realtime': {
+            const { result, reply } = await device.run(emeter.getRealtime(), outlet);
+            const reading = withoutErrCode(emeter.normalizeRealtime(result));
+            const watts = typeof reading.power === 'number' ? reading.power : 0;
+            return { payload: reading, reply, statusText: `${watts.toFixed(1)} W` };
+          }
+          case 'daystat': {
+            const year = periodField(args, config.year, 'year', today.getFullYear());
+            const month = periodField(args, config.month, 'month', today.getMonth() + 1);
+            const { result, reply } = await device.run(emeter.getDayStat({ year, month }), outlet);
+            const stats = withoutErrCode(emeter.normalizeStats(result));
+            const sum = totals(stats.day_list);
+            const payload = { year, month, ...sum, day_list: stats.day_list ?? [] };
+            return { payload, reply, statusText: `${year}-${String(month).padStart(2, '0')}: ${sum.energy} kWh` };
+          }
+          case 'monthstat': {
+            const year = periodField(args, config.year, 'year', today.getFullYear());
+            const { result, reply } = await device.run(emeter.getMonthStat({ year }), outlet);
+            const stats = withoutErrCode(emeter.normalizeStats(result));
+            const sum = totals(stats.month_list);
+            return { payload: { year, ...sum, month_list: stats.month_list ?? [] }, reply, statusText: `${year}: ${sum.energy} kWh` };
+          }
+          case 'gains': {
+            const { result, reply } = await device.run(emeter.getVgainIgain(), outlet);
+            return { payload: withoutErrCode(result), reply, statusText: 'gains read' };
+          }
+          case 'erase': {
+            if (!allowErase) throw new EraseNotAllowedError();
+            const { reply } = await device.run(emeter.eraseStats(), outlet);
+            return { payload: true, reply, statusText: 'stats erased' };
+          }
+        }
+      } catch (err) {
+        throw explain(err);
+      }
+    });
+  }
+  RED.nodes.registerType('tplink-emeter', TplinkEmeterNode as never);
+};

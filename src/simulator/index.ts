@@ -1,0 +1,10 @@
+// Public API of the plug simulator.
+
+export { PlugSimulator, StartOptions } from './server';
+export { SimulatedDevice, DeviceOptions, DeviceState } from './device';
+export { SimulatorNetwork, NetworkOptions, NetworkDeviceOptions } from './network';
+export { ExtraKind } from './extras';
+export { Fault, FaultType, FAULT_TYPES } from './faults';
+export { MODELS, ModelSpec, EmeterUnits, findModel } from './models';
+export { Rule, RuleKind } from './rules';
+export { isLoopback } from './net-util';

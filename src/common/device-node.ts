@@ -1,0 +1,36 @@
+// Types of the tplink-device config node, shared by every node that uses it
+// (kept apart because a Node-RED module file can only `export =` its registrar).
+
+import type { Node, NodeDef } from 'node-red';
+import type { Command, JsonObject } from '../core/commands/command';
+
+export interface DeviceConfigDef extends NodeDef {
+  host: string;
+  port: string | number;
+  timeout: string | number;
+  transport: string;
+  queueLimit?: string | number;
+}
+
+export interface DeviceInfo {
+  host: string;
+  port: number;
+  alias: string;
+}
+
+export interface DeviceConfigNode extends Node {
+  host: string;
+  port: number;
+  timeout: number;
+  transport: 'tcp' | 'udp';
+  queueLimit: number;
+  register(user: Node): void;
+  deregister(user: Node): void;
+  /** Sends a command (to an outlet when `outlet` is given) and returns the method result. */
+  run(cmd: Command, outlet?: unknown): Promise<{ result: JsonObject; reply: JsonObject; command: Command }>;
+  /** Sends a raw request object; resolves with the whole reply. */
+  send(request: JsonObject): Promise<JsonObject>;
+  /** get_sysinfo, cached for a few seconds unless `fresh`. */
+  sysinfo(fresh?: boolean): Promise<JsonObject>;
+  info(): DeviceInfo;
+}

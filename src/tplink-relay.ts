@@ -1,0 +1,70 @@
+// `tplink-relay`: on / off / toggle / get state. msg.payload out is the relay
+// state after the command, a boolean, with the device's reply in msg.reply.
+
+import type { NodeAPI, Node } from 'node-red';
+import { ValidationError } from './core/errors';
+import { isObject, JsonObject } from './core/commands/command';
+import * as system from './core/commands/system';
+import { setupActionNode, ActionNodeDef, Msg } from './common/action-node';
+import { resolveChildId } from './core/commands/context';
+
+interface RelayDef extends ActionNodeDef {
+  action: string; // on | off | toggle | get | msg
+}
+
+type Action = 'on' | 'off' | 'toggle' | 'get';
+const EXPECTED = 'true/false, 1/0, "on"/"off", "toggle", "get" or {on: true|false}';
+
+/** What the message asks for; the node's own setting wins unless it is "msg". */
+function relayAction(setting: string, payload: unknown): Action {
+  if (setting === 'on' || setting === 'off' || setting === 'toggle' || setting === 'get') return setting;
+  if (payload === true || payload === 1) return 'on';
+  if (payload === false || payload === 0) return 'off';
+  if (typeof payload === 'string') {
+    const p = payload.trim().toLowerCase();
+    if (p === 'on' || p === 'true' || p === '1') return 'on';
+    if (p === 'off' || p === 'false' || p === '0') return 'off';
+    if (p === 'toggle' || p === 'get') return p;
+  }
+  if (isObject(payload) && Object.prototype.hasOwnProperty.call(payload, 'on')) {
+    if (typeof payload.on === 'boolean') return payload.on ? 'on' : 'off';
+    throw new ValidationError('payload.on', 'true or false', payload.on);
+  }
+  throw new ValidationError('payload', EXPECTED, payload);
+}
+
+/** Relay state of the device, or of one outlet, from get_sysinfo. */
+function relayState(sys: JsonObject, childId: string | undefined): boolean {
+  if (childId === undefined) return sys.relay_state === 1;
+  const children = Array.isArray(sys.children) ? sys.children : [];
+  const short = childId.slice(-2);
+  const child = children.find((c) => isObject(c) && (c.id === childId || c.id === short));
+  return isObject(child) && child.state === 1;
+}
+
+export = function (RED: NodeAPI) {
+  function TplinkRelayNode(this: Node, config: RelayDef) {
+    RED.nodes.createNode(this, config);
+    setupActionNode(RED, this, config, async (msg: Msg, { device, outlet }) => {
+      const action = relayAction(config.action || 'msg', msg.payload);
+      let on: boolean;
+      let reply: unknown;
+      if (action === 'get' || action === 'toggle') {
+        const sys = await device.sysinfo(true);
+        const childId = outlet === undefined ? undefined : resolveChildId(sys, outlet);
+        on = relayState(sys, childId);
+        reply = { system: { get_sysinfo: sys } };
+        if (action === 'toggle') {
+          const res = await device.run(system.setRelayState(!on), outlet);
+          on = !on;
+          reply = res.reply;
+        }
+      } else {
+        on = action === 'on';
+        reply = (await device.run(system.setRelayState(on), outlet)).reply;
+      }
+      return { payload: on, reply, statusText: on ? 'on' : 'off', statusFill: on ? 'green' : 'grey' };
+    });
+  }
+  RED.nodes.registerType('tplink-relay', TplinkRelayNode as never);
+};

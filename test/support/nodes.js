@@ -1,0 +1,76 @@
+'use strict';
+// Shared set-up for Node-RED node tests: the test helper, simulated plugs on
+// 127.0.0.1 and a flow builder with one tplink-device config node per plug.
+const helper = require('node-red-node-test-helper');
+const { PlugSimulator } = require('../../nodes/simulator');
+
+helper.init(require.resolve('node-red'));
+
+const NODE_FILES = {
+  'tplink-device': '../../nodes/tplink-device.js',
+  'tplink-relay': '../../nodes/tplink-relay.js',
+  'tplink-emeter': '../../nodes/tplink-emeter.js',
+  'tplink-schedule': '../../nodes/tplink-schedule.js',
+  'tplink-countdown': '../../nodes/tplink-countdown.js',
+  'tplink-antitheft': '../../nodes/tplink-antitheft.js',
+  'tplink-system': '../../nodes/tplink-system.js',
+  'tplink-raw': '../../nodes/tplink-raw.js',
+  'tplink-discover': '../../nodes/tplink-discover.js',
+  'tplink-monitor': '../../nodes/tplink-monitor.js',
+};
+
+/** The node modules for helper.load(), by type name (the device config node is always included). */
+function nodeModules(...types) {
+  const all = ['tplink-device', ...types.filter((t) => t !== 'tplink-device')];
+  return all.map((t) => require(NODE_FILES[t]));
+}
+
+/** A tplink-device config node pointing at a simulator. */
+function deviceNode(id, sim, extra = {}) {
+  return { id, type: 'tplink-device', name: `sim ${id}`, host: '127.0.0.1', port: sim.port, timeout: 1000, transport: 'tcp', ...extra };
+}
+
+/** Loads a flow and resolves with the helper's node lookup. */
+function load(types, flow) {
+  return new Promise((resolve, reject) => {
+    helper.load(nodeModules(...types), flow, (err) => (err ? reject(err) : resolve()));
+  });
+}
+
+/**
+ * Sends msg into node `id` and resolves with {msg} from the first output, or
+ * {error, msg} when the node calls done(err) (seen through a catch-all on `call:error`).
+ */
+function exchange(id, msg, { timeout = 3000 } = {}) {
+  const node = helper.getNode(id);
+  const out = helper.getNode(`${id}-out`);
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => { cleanup(); reject(new Error(`no output or error from ${id} within ${timeout} ms`)); }, timeout);
+    const onInput = (m) => { cleanup(); resolve({ msg: m }); };
+    const onError = (call) => { cleanup(); resolve({ error: call.args[0], msg: call.args[1] }); };
+    function cleanup() { clearTimeout(timer); out.removeListener('input', onInput); node.removeListener('call:error', onError); }
+    out.on('input', onInput);
+    node.on('call:error', onError);
+    node.receive(msg);
+  });
+}
+
+/** Node `id` of `type` wired to a helper node `${id}-out`. */
+function wired(id, type, device, props = {}) {
+  return [
+    { id, type, device, wires: [[`${id}-out`]], ...props },
+    { id: `${id}-out`, type: 'helper' },
+  ];
+}
+
+async function startSims(models) {
+  const sims = {};
+  for (const [name, model] of Object.entries(models)) sims[name] = await PlugSimulator.start({ model, host: '127.0.0.1', port: 0 });
+  return sims;
+}
+
+async function stopSims(sims) {
+  await Promise.all(Object.values(sims || {}).map((s) => s.stop()));
+}
+
+module.exports = { helper, load, exchange, wired, deviceNode, startSims, stopSims, nodeModules };

@@ -1,0 +1,119 @@
+// `tplink-schedule`: the plug's weekly / one-off on-off rules. One node does every
+// operation (list, next, add, edit, delete, deleteAll, enableAll, disableAll), picked
+// in the editor or by msg.operation, because a rule's own `action` means on/off.
+
+import type { NodeAPI, Node } from 'node-red';
+import { JsonObject } from './core/commands/command';
+import * as schedule from './core/commands/schedule';
+import { formatAction, formatTime } from './core/commands/rulefields';
+import { setupActionNode, ActionNodeDef, ActionResult, Msg, ActionContext } from './common/action-node';
+import {
+  describedWithId, idOf, intSetting, listRules, operationOf, ownCopy, payloadHasRule, runEdit, SCHEDULE_SHAPE,
+} from './common/rule-ops';
+
+interface ScheduleDef extends ActionNodeDef {
+  operation: string;
+  ruleId: string;
+  days: string; // "mon,thu"
+  timeType: string; // time | sunrise | sunset
+  time: string; // "HH:MM"
+  offset: string; // minutes, sunrise/sunset only
+  ruleAction: string; // on | off
+  repeat: string; // weekly | once
+  date: string; // "YYYY-MM-DD"
+  ruleName: string;
+  enabled: boolean;
+}
+
+const OPS = ['list', 'next', 'add', 'edit', 'delete', 'deleteAll', 'enableAll', 'disableAll'] as const;
+type Op = (typeof OPS)[number];
+
+/** The rule set up in the editor, in the friendly form buildRule reads. */
+function editorRule(c: ScheduleDef): Record<string, unknown> {
+  const sun = c.timeType === 'sunrise' || c.timeType === 'sunset';
+  const rule: Record<string, unknown> = {
+    time: sun ? c.timeType : c.time,
+    action: c.ruleAction || 'on',
+    enabled: c.enabled !== false,
+  };
+  if (sun && c.offset !== undefined && String(c.offset).trim() !== '') rule.offset = intSetting(c.offset);
+  if (c.repeat === 'once') rule.once = c.date;
+  else rule.days = c.days ?? '';
+  if (c.ruleName) rule.name = c.ruleName;
+  return rule;
+}
+
+function ruleInput(msg: Msg, c: ScheduleDef): Record<string, unknown> {
+  return payloadHasRule(msg) ? ownCopy(msg.payload as object) : editorRule(c);
+}
+
+/** get_next_action in friendly form: {scheduled, id, time, action, type, schd_sec}. */
+function nextOf(r: JsonObject): JsonObject {
+  const out: JsonObject = { scheduled: typeof r.type === 'number' && r.type >= 0 };
+  if (typeof r.id === 'string') out.id = r.id;
+  if (typeof r.schd_sec === 'number' && r.schd_sec >= 0 && r.schd_sec < 86400) {
+    const time = formatTime(0, Math.floor(r.schd_sec / 60));
+    if (time) out.time = time;
+  }
+  const action = formatAction(r.action);
+  if (action) out.action = action;
+  if (r.type !== undefined) out.type = r.type;
+  if (r.schd_sec !== undefined) out.schd_sec = r.schd_sec;
+  return out;
+}
+
+async function perform(op: Op, msg: Msg, c: ScheduleDef, ctx: ActionContext): Promise<ActionResult> {
+  const { device, outlet } = ctx;
+  switch (op) {
+    case 'list': {
+      const { result, reply } = await device.run(schedule.getRules(), outlet);
+      const rules = listRules(result);
+      return { payload: rules, reply, statusText: `${rules.length} rule${rules.length === 1 ? '' : 's'}`, extra: { enabled: result.enable === 1 } };
+    }
+    case 'next': {
+      const { result, reply } = await device.run(schedule.getNextAction(), outlet);
+      const next = nextOf(result);
+      const text = next.scheduled ? `next: ${next.action ?? '?'} ${next.time ?? ''}`.trim() : 'nothing scheduled';
+      return { payload: next, reply, statusText: text, statusFill: next.scheduled ? 'green' : 'grey' };
+    }
+    case 'add': {
+      const cmd = schedule.addRule(ruleInput(msg, c)); // validates before anything is sent
+      const { result, reply } = await device.run(cmd, outlet);
+      const built = (cmd.request.schedule as JsonObject).add_rule as JsonObject;
+      return { payload: describedWithId(result.id, built), reply, statusText: 'added' };
+    }
+    case 'edit': {
+      const id = idOf(msg, c.ruleId);
+      const { command, reply } = await runEdit(ctx, id, ruleInput(msg, c), SCHEDULE_SHAPE, schedule.getRules(), schedule.editRule);
+      const built = (command.request.schedule as JsonObject).edit_rule as JsonObject;
+      return { payload: describedWithId(built.id, built), reply, statusText: 'edited' };
+    }
+    case 'delete': {
+      const id = idOf(msg, c.ruleId);
+      const { reply } = await device.run(schedule.deleteRule(id), outlet);
+      return { payload: { id }, reply, statusText: 'deleted' };
+    }
+    case 'deleteAll': {
+      const { reply } = await device.run(schedule.deleteAllRules(), outlet);
+      return { payload: [], reply, statusText: 'all deleted', statusFill: 'grey' };
+    }
+    case 'enableAll':
+    case 'disableAll': {
+      const enabled = op === 'enableAll';
+      const { reply } = await device.run(schedule.setOverallEnable(enabled), outlet);
+      return { payload: { enabled }, reply, statusText: enabled ? 'enabled' : 'disabled', statusFill: enabled ? 'green' : 'grey' };
+    }
+  }
+}
+
+export = function (RED: NodeAPI) {
+  function TplinkScheduleNode(this: Node, config: ScheduleDef) {
+    RED.nodes.createNode(this, config);
+    setupActionNode(RED, this, config, async (msg, ctx) => {
+      const op = operationOf(config.operation, msg, OPS);
+      const res = await perform(op, msg, config, ctx);
+      return { ...res, extra: { ...res.extra, operation: op } };
+    });
+  }
+  RED.nodes.registerType('tplink-schedule', TplinkScheduleNode as never);
+};

@@ -94,6 +94,9 @@ export class TcpTransport {
   /** Bytes received for the request in flight (a stale socket has received none). */
   private replyBytes = 0;
 
+  /** Replies read on the current socket: an end after several is an idle close or a reboot. */
+  private repliesOnSocket = 0;
+
   private connect(): Promise<net.Socket> {
     const { host, port, connectTimeout } = this.opts;
     return new Promise<net.Socket>((resolve, reject) => {
@@ -109,6 +112,7 @@ export class TcpTransport {
         connected = true;
         this.stats.connects++;
         this.socket = socket;
+        this.repliesOnSocket = 0;
         this.decoder.reset();
         resolve(socket);
       });
@@ -125,7 +129,8 @@ export class TcpTransport {
       // next request opens a fresh one instead of writing into a closing socket.
       socket.on('end', () => {
         if (socket === this.socket && !this.pending) {
-          this.closesAfterReply = true;
+          // Only an end right after a socket's first reply is that firmware's habit.
+          if (this.repliesOnSocket === 1) this.closesAfterReply = true;
           this.socket = null;
           socket.destroy();
         }
@@ -153,8 +158,10 @@ export class TcpTransport {
       return;
     }
     for (const f of frames) {
-      if (this.pending) this.finish(null, f);
-      else this.destroy(); // unsolicited bytes: the stream can't be trusted any more
+      if (this.pending) {
+        this.repliesOnSocket++;
+        this.finish(null, f);
+      } else this.destroy(); // unsolicited bytes: the stream can't be trusted any more
     }
   }
 

@@ -1,0 +1,99 @@
+// Argument parsing of the tplink-smartplug CLI. Pure: argv in, options out, or
+// a UsageError carrying the exit status; nothing here touches the network.
+
+import { isObject, JsonObject } from '../core/commands';
+import { EXIT, ExitCode } from './exit-codes';
+
+export class UsageError extends Error {
+  constructor(message: string, readonly exitCode: ExitCode = EXIT.usage) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export interface CliOptions {
+  help: boolean;
+  discover: boolean;
+  host?: string;
+  /** device TCP/UDP port (also the discovery port) */
+  port?: number;
+  /** "-c name[=value]" as given */
+  command?: string;
+  json?: JsonObject;
+  udp: boolean;
+  timeout?: number;
+  broadcast?: string;
+  outlet?: string;
+  allowDestructive: boolean;
+}
+
+/** One hour: anything longer is a typo, not a slow plug. */
+const MAX_TIMEOUT_MS = 3_600_000;
+
+function intArg(flag: string, v: string, min: number, max: number): number {
+  if (!/^\d+$/.test(v) || Number(v) < min || Number(v) > max) throw new UsageError(`${flag} needs a whole number ${min}-${max}, got "${v}"`);
+  return Number(v);
+}
+
+function parseJsonArg(text: string): JsonObject {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new UsageError(`-j is not valid JSON: ${(err as Error).message}`, EXIT.badJson);
+  }
+  if (!isObject(value)) throw new UsageError('-j must be a JSON object like {"system":{"get_sysinfo":{}}}', EXIT.badJson);
+  if (Object.keys(value).filter((k) => k !== 'context').length === 0) {
+    throw new UsageError('-j names no module, e.g. {"system":{"get_sysinfo":{}}}', EXIT.badJson);
+  }
+  return value as JsonObject;
+}
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const o: CliOptions = { help: false, discover: false, udp: false, allowDestructive: false };
+  const seen = new Set<string>();
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    // "--opt=value" as well as "--opt value"
+    const eq = arg.startsWith('--') ? arg.indexOf('=') : -1;
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const inline = eq > 0 ? arg.slice(eq + 1) : undefined;
+    const value = (): string => {
+      const v = inline ?? argv[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value`);
+      return v;
+    };
+    const once = (name: string): void => {
+      if (seen.has(name)) throw new UsageError(name === 'request' ? 'give one -c or one -j' : `${flag} given twice`);
+      seen.add(name);
+    };
+    const noValue = (): void => {
+      if (inline !== undefined) throw new UsageError(`${flag} takes no value`);
+    };
+    switch (flag) {
+      case '-h': case '--help': noValue(); o.help = true; break;
+      case '-t': case '--target': case '--host': once('host'); o.host = value(); break;
+      case '-p': case '--port': once('port'); o.port = intArg(flag, value(), 1, 65535); break;
+      case '-c': case '--command': once('request'); o.command = value(); break;
+      case '-j': case '--json': once('request'); o.json = parseJsonArg(value()); break;
+      case '--udp': noValue(); o.udp = true; break;
+      case '--timeout': once('timeout'); o.timeout = intArg(flag, value(), 1, MAX_TIMEOUT_MS); break;
+      case '--discover': noValue(); o.discover = true; break;
+      case '--broadcast': once('broadcast'); o.broadcast = value(); break;
+      case '--outlet': once('outlet'); o.outlet = value(); break;
+      case '--allow-destructive': noValue(); o.allowDestructive = true; break;
+      default:
+        throw new UsageError(arg.startsWith('-') ? `unknown option ${flag}` : `unexpected argument "${arg}"`);
+    }
+  }
+  if (o.help) return o;
+  if (o.discover) {
+    const stray = (['host', 'request', 'outlet'] as const).find((k) => seen.has(k));
+    if (stray || o.udp || o.allowDestructive) throw new UsageError('--discover takes only --broadcast, --port and --timeout');
+    return o;
+  }
+  if (o.broadcast !== undefined) throw new UsageError('--broadcast is for --discover');
+  if (o.host === undefined || o.host.trim() === '') throw new UsageError('missing -t HOST');
+  if (o.command === undefined && o.json === undefined) throw new UsageError('missing -c COMMAND or -j JSON');
+  return o;
+}

@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// tplink-smartplug: send one command to a Kasa plug over its local protocol and
+// print the decrypted reply, or discover plugs. Expected failures end with one
+// line on stderr and a distinct exit status (see exit-codes.ts), never a stack.
+
+import { DeviceClient, DEFAULT_PORT, DEFAULT_TIMEOUT } from '../core/client';
+import { discover } from '../core/discovery';
+import { TplinkError } from '../core/errors';
+import {
+  checkReply, Command, destructiveMethodsOf, isObject, resolveChildId, system, withContext,
+} from '../core/commands';
+import { CliOptions, parseArgs, UsageError } from './args';
+import { EXIT, EXIT_HELP, exitCodeOf } from './exit-codes';
+import { NAMED_COMMANDS, namedCommand } from './named-commands';
+
+const PROG = 'tplink-smartplug';
+const DISCOVERY_TIMEOUT = 3000;
+
+function usage(): string {
+  const names = Object.entries(NAMED_COMMANDS).map(([name, c]) => {
+    const left = c.arg ? `${name}${c.needsArg ? '' : '['}=${c.arg}${c.needsArg ? '' : ']'}` : name;
+    return `    ${left.padEnd(22)}${c.help}`;
+  });
+  const codes = EXIT_HELP.map(([code, what]) => `    ${String(code).padEnd(4)}${what}`);
+  return [
+    `Usage: ${PROG} -t HOST [-p PORT] (-c COMMAND | -j JSON) [--udp] [--timeout MS] [--outlet N] [--allow-destructive]`,
+    `       ${PROG} --discover [--broadcast ADDR] [--port N] [--timeout MS]`,
+    '',
+    'Options:',
+    `  -t, --host HOST        the plug's address`,
+    `  -p, --port PORT        its port (default ${DEFAULT_PORT})`,
+    '  -c, --command NAME     a named command (below); some take NAME=VALUE',
+    `  -j, --json JSON        a raw request, e.g. '{"system":{"get_sysinfo":{}}}'`,
+    '  --udp                  send over UDP instead of TCP',
+    `  --timeout MS           reply timeout (default ${DEFAULT_TIMEOUT}; discovery listens ${DISCOVERY_TIMEOUT})`,
+    '  --outlet N             address one outlet of a strip (index from 0, or a child id)',
+    '  --allow-destructive    needed for commands that can break a device (reset, set_mac_addr,',
+    '                         set_stainfo, cnCloud bind/unbind, firmware, calibration, ...)',
+    '  --discover             list the plugs answering a broadcast: host, port, alias, model, mac',
+    '  --broadcast ADDR       where discovery is sent (default 255.255.255.255)',
+    '  -h, --help             this text',
+    '',
+    'Commands:',
+    ...names,
+    '',
+    'The reply is printed as JSON on stdout (also when the device reports an error).',
+    'Exit status:',
+    ...codes,
+  ].join('\n');
+}
+
+function print(value: unknown): void {
+  process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/** The command to send: a named one or the raw -j request. */
+function chosenCommand(opts: CliOptions): { command: Command; timeout?: number } {
+  if (opts.json) return { command: { module: '', method: '', request: opts.json, destructive: false } };
+  return namedCommand(opts.command as string);
+}
+
+/** Adds the context of one strip outlet, resolved from the strip's own sysinfo. */
+async function forOutlet(client: DeviceClient, cmd: Command, outlet: string): Promise<Command> {
+  if ('context' in cmd.request) throw new UsageError('--outlet and a "context" in -j exclude each other');
+  const sysinfo = await client.run(system.getSysinfo());
+  return withContext(cmd, [resolveChildId(sysinfo, outlet)]);
+}
+
+async function request(opts: CliOptions): Promise<number> {
+  const { command, timeout } = chosenCommand(opts);
+  const dangerous = destructiveMethodsOf(command.request);
+  if ((command.destructive || dangerous.length > 0) && !opts.allowDestructive) {
+    const what = dangerous.length > 0 ? dangerous.join(', ') : `${command.module}.${command.method}`;
+    throw new UsageError(`refusing to send ${what}: it can break the device; add --allow-destructive to send it`, EXIT.notAllowed);
+  }
+  const client = new DeviceClient({
+    host: opts.host as string,
+    port: opts.port ?? DEFAULT_PORT,
+    timeout: opts.timeout ?? timeout ?? DEFAULT_TIMEOUT,
+    transport: opts.udp ? 'udp' : 'tcp',
+  });
+  try {
+    const cmd = opts.outlet === undefined ? command : await forOutlet(client, command, opts.outlet);
+    const reply = await client.send(cmd.request);
+    print(reply);
+    checkReply(cmd.request, reply); // after printing: the other methods' results are still useful
+    return EXIT.ok;
+  } finally {
+    await client.close();
+  }
+}
+
+async function discovery(opts: CliOptions): Promise<number> {
+  const { devices, rejected } = await discover({
+    broadcast: opts.broadcast,
+    port: opts.port,
+    timeout: opts.timeout ?? DISCOVERY_TIMEOUT,
+  });
+  print(devices.map((d) => ({ host: d.host, port: d.port, alias: d.alias, model: d.model, mac: d.mac, outlets: d.outlets })));
+  for (const r of rejected) process.stderr.write(`${PROG}: ignored answer from ${r.host}:${r.port}: ${r.reason}\n`);
+  return EXIT.ok;
+}
+
+const KLAP_HINT = ' (a plug with newer "KLAP" firmware does not answer the local protocol at all)';
+
+function report(err: unknown): number {
+  let code: number;
+  let message: string;
+  if (err instanceof UsageError) {
+    code = err.exitCode;
+    message = err.exitCode === EXIT.usage ? `${err.message} (see --help)` : err.message;
+  } else if (err instanceof TplinkError) {
+    code = exitCodeOf(err.kind);
+    message = err.kind === 'timeout' ? err.message + KLAP_HINT : err.message;
+  } else if (isObject(err) && typeof err.code === 'string' && typeof err.message === 'string') {
+    code = EXIT.unreachable; // a socket error of discovery (EACCES on broadcast, bad address, ...)
+    message = `network error: ${err.message}`;
+  } else {
+    code = EXIT.internal;
+    message = `internal error: ${err instanceof Error ? err.message : String(err)}`;
+    if (process.env.TPLINK_DEBUG && err instanceof Error) process.stderr.write(`${err.stack}\n`);
+  }
+  process.stderr.write(`${PROG}: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  return code;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  try {
+    const opts = parseArgs(argv);
+    if (opts.help || argv.length === 0) {
+      (opts.help ? process.stdout : process.stderr).write(`${usage()}\n`);
+      return opts.help ? EXIT.ok : EXIT.usage;
+    }
+    return await (opts.discover ? discovery(opts) : request(opts));
+  } catch (err) {
+    return report(err);
+  }
+}
+
+if (require.main === module) {
+  process.stdout.on('error', () => {}); // e.g. piped into `head`: not our failure
+  void main(process.argv.slice(2)).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,179 @@
+'use strict';
+// The tplink-smartplug bin, spawned as a user would run it, against the plug
+// simulator on 127.0.0.1: output, exit statuses and what reached the device.
+const assert = require('assert');
+const path = require('path');
+const { execFile } = require('child_process');
+const { PlugSimulator, SimulatorNetwork } = require('../nodes/simulator');
+const { EXIT } = require('../nodes/cli/exit-codes');
+
+const BIN = path.join(__dirname, '..', 'nodes', 'cli', 'tplink-smartplug.js');
+const HOST = '127.0.0.1';
+
+/** Runs the bin; resolves {code, stdout, stderr} (never rejects on a non-zero exit). */
+function cli(args) {
+  return new Promise((resolve) => {
+    execFile(process.execPath, [BIN, ...args], { timeout: 10000 }, (err, stdout, stderr) => {
+      resolve({ code: err ? err.code : 0, stdout, stderr });
+    });
+  });
+}
+
+/** A failure: the given status, one line on stderr matching `re`, no stack trace. */
+function assertFails(r, code, re) {
+  assert.strictEqual(r.code, code, `exit ${r.code}, stderr: ${r.stderr}`);
+  const lines = r.stderr.trim().split('\n');
+  assert.strictEqual(lines.length, 1, `one line expected: ${r.stderr}`);
+  assert.match(lines[0], /^tplink-smartplug: /);
+  assert.match(lines[0], re);
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+}
+
+describe('tplink-smartplug CLI', function () {
+  let sim;
+  const to = (...args) => cli(['-t', HOST, '-p', String(sim.port), ...args]);
+  afterEach(async () => {
+    if (sim) await sim.stop();
+    sim = null;
+  });
+
+  describe('against an HS110', () => {
+    beforeEach(async () => {
+      sim = await PlugSimulator.start({ model: 'HS110', host: HOST, port: 0 });
+    });
+
+    it('on / off switch the relay and print the reply', async () => {
+      let r = await to('-c', 'on');
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.deepStrictEqual(JSON.parse(r.stdout), { system: { set_relay_state: { err_code: 0 } } });
+      assert.strictEqual(sim.device.relay(), true);
+      r = await to('-c', 'off');
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.strictEqual(sim.device.relay(), false);
+    });
+
+    it('info prints the sysinfo as pretty JSON', async () => {
+      const r = await to('-c', 'info');
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.strictEqual(r.stderr, '');
+      const info = JSON.parse(r.stdout).system.get_sysinfo;
+      assert.strictEqual(info.deviceId, sim.device.deviceId);
+      assert.strictEqual(info.model, 'HS110(EU)');
+      assert.match(r.stdout, /^\{\n {2}"system": \{\n/);
+    });
+
+    it('energy reads the meter', async () => {
+      const r = await to('-c', 'energy');
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.strictEqual(typeof JSON.parse(r.stdout).emeter.get_realtime.voltage, 'number');
+    });
+
+    it('-j sends a raw request (several modules) as given', async () => {
+      const req = { system: { set_led_off: { off: 1 }, get_sysinfo: {} }, time: { get_time: null } };
+      const r = await to('-j', JSON.stringify(req));
+      assert.strictEqual(r.code, 0, r.stderr);
+      const reply = JSON.parse(r.stdout);
+      assert.strictEqual(reply.system.set_led_off.err_code, 0);
+      assert.strictEqual(reply.system.get_sysinfo.led_off, 1);
+      assert.strictEqual(typeof reply.time.get_time.year, 'number');
+      assert.deepStrictEqual(sim.requests, [req]);
+    });
+
+    it('--udp sends one datagram', async () => {
+      const r = await to('--udp', '-c', 'info');
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.strictEqual(JSON.parse(r.stdout).system.get_sysinfo.deviceId, sim.device.deviceId);
+      assert.strictEqual(sim.connectionsOpened, 0);
+      assert.strictEqual(sim.requests.length, 1);
+    });
+
+    it('a stalled device times out with its own status', async () => {
+      sim.setFault('stall');
+      const r = await to('-c', 'info', '--timeout', '200');
+      assertFails(r, EXIT.timeout, /no reply from 127\.0\.0\.1:\d+ within 200 ms/);
+    });
+
+    it('a broken reply is a protocol failure', async () => {
+      sim.setFault('garbage');
+      assertFails(await to('-c', 'info'), EXIT.protocol, /not JSON/);
+    });
+
+    it('a destructive command is refused without --allow-destructive, and nothing is sent', async () => {
+      assertFails(await to('-c', 'reset'), EXIT.notAllowed, /system\.reset.*--allow-destructive/);
+      const raw = { netif: { set_stainfo: { ssid: 'x', password: 'secretsecret', key_type: 3 } } };
+      assertFails(await to('-j', JSON.stringify(raw)), EXIT.notAllowed, /netif\.set_stainfo/);
+      assert.strictEqual(sim.requests.length, 0);
+      assert.strictEqual(sim.connectionsOpened, 0);
+      assert.strictEqual(sim.device.resets, 0);
+    });
+
+    it('with --allow-destructive the reset is sent', async () => {
+      const r = await to('-c', 'reset=0', '--allow-destructive');
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.deepStrictEqual(sim.requests, [{ system: { reset: { delay: 0 } } }]);
+    });
+
+    it('invalid JSON and bad arguments are refused before anything is sent', async () => {
+      assertFails(await to('-j', '{"system":'), EXIT.badJson, /-j is not valid JSON/);
+      assertFails(await to('-j', '[1,2]'), EXIT.badJson, /JSON object/);
+      assertFails(await to('-c', 'dance'), EXIT.usage, /unknown command "dance"/);
+      assertFails(await to('-c', 'info', '--frobnicate'), EXIT.usage, /unknown option --frobnicate/);
+      assertFails(await to('-c', 'alias'), EXIT.usage, /needs a value/);
+      assertFails(await to('-c', 'info', '--timeout', 'soon'), EXIT.usage, /--timeout/);
+      assertFails(await cli(['-c', 'info']), EXIT.usage, /missing -t HOST/);
+      assert.strictEqual(sim.requests.length, 0);
+    });
+  });
+
+  it('an HS100 has no energy meter: device-error status, message naming emeter, reply on stdout', async () => {
+    sim = await PlugSimulator.start({ model: 'HS100', host: HOST, port: 0 });
+    const r = await to('-c', 'energy');
+    assertFails(r, EXIT.device, /emeter\.get_realtime: -1 "module not support"/);
+    assert.strictEqual(JSON.parse(r.stdout).emeter.err_code, -1);
+  });
+
+  it('--outlet addresses one outlet of an HS300', async () => {
+    sim = await PlugSimulator.start({ model: 'HS300', host: HOST, port: 0 });
+    const r = await to('-c', 'on', '--outlet', '2');
+    assert.strictEqual(r.code, 0, r.stderr);
+    assert.deepStrictEqual([0, 1, 2, 3, 4, 5].map((i) => sim.device.relay(i)), [false, false, true, false, false, false]);
+  });
+
+  it('a stopped device: refused, with a one-line message', async () => {
+    sim = await PlugSimulator.start({ model: 'HS100', host: HOST, port: 0 });
+    await sim.stop();
+    assertFails(await to('-c', 'info'), EXIT.refused, /connection refused by 127\.0\.0\.1/);
+  });
+
+  it('--help documents the commands and the exit statuses', async () => {
+    const r = await cli(['--help']);
+    assert.strictEqual(r.code, 0);
+    for (const word of ['--discover', '--allow-destructive', 'led-off', 'wlanscan', 'reset']) assert.ok(r.stdout.includes(word), word);
+    for (const code of Object.values(EXIT)) assert.match(r.stdout, new RegExp(`^ +${code} +\\S`, 'm'));
+  });
+
+  describe('--discover', () => {
+    let network;
+    after(async () => {
+      if (network) await network.stop();
+    });
+
+    it('lists the plugs (host, port, alias, model, mac), not the garbage or the bulb', async () => {
+      network = await SimulatorNetwork.start({
+        host: HOST,
+        discoveryPort: 0,
+        devices: [{ model: 'HS100', alias: 'Lamp' }, { model: 'HS110', alias: 'Kettle' }, { model: 'HS300', alias: 'Desk' }],
+        extras: ['garbage', 'bulb'],
+      });
+      const r = await cli(['--discover', '--broadcast', HOST, '--port', String(network.discoveryPort), '--timeout', '400']);
+      assert.strictEqual(r.code, 0, r.stderr);
+      const found = JSON.parse(r.stdout).sort((a, b) => a.port - b.port);
+      const want = network.members.map((m) => ({
+        host: HOST, port: m.port, alias: m.device.alias(), model: m.device.spec.model, mac: m.device.mac, outlets: m.device.spec.outlets,
+      })).sort((a, b) => a.port - b.port);
+      assert.deepStrictEqual(found, want);
+      // The two non-plugs are mentioned on stderr, not listed.
+      for (const x of network.extras) assert.ok(r.stderr.includes(`127.0.0.1:${x.port}`), r.stderr);
+    });
+  });
+});

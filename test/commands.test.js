@@ -317,6 +317,12 @@ describe('command catalogue', () => {
     const base = { days: ['mon'], time: '10:00', action: 'on' };
     const rule = (extra) => schedule.addRule({ ...base, ...extra }).request.schedule.add_rule;
 
+    it('a flag list of 6 under days is an error naming days, not day numbers', () => {
+      assert.throws(() => rule({ days: [1, 0, 0, 1, 1, 0] }), (e) => e instanceof ValidationError && e.field === 'days' && /exactly 7/.test(e.message));
+      assert.throws(() => rule({ days: [true, false] }), (e) => e.field === 'days');
+      assert.deepStrictEqual(rule({ days: [0, 1] }).wday, [1, 1, 0, 0, 0, 0, 0]);
+    });
+
     it('friendly example: days, time, action', () => {
       const r = schedule.addRule({ days: ['mon', 'thu'], time: '16:54', action: 'on' }).request.schedule.add_rule;
       assert.deepStrictEqual(r.wday, [0, 1, 0, 0, 1, 0, 0]);

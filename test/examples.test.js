@@ -44,8 +44,11 @@ describe('example flows', function () {
         }
         if (node.type === 'debug') node.type = 'helper';
         if (node.type === 'inject') { node.once = false; node.repeat = ''; }
+        // The editor's import puts tab-less nodes on the current tab; do the same.
+        if (!node.z && node.type !== 'tab' && node.type !== 'tplink-device' && node.wires !== undefined) node.z = 'example-tab';
         return node;
       });
+      if (!flow.some((n) => n.type === 'tab')) flow.unshift({ id: 'example-tab', type: 'tab', label: file });
       const types = [...new Set(flow.map((n) => n.type).filter((t) => t.startsWith('tplink-')))];
       await new Promise((resolve, reject) => helper.load([...CORE, ...nodeModules(...types)], flow, (e) => (e ? reject(e) : resolve())));
       const errors = [];

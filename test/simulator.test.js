@@ -98,6 +98,27 @@ afterEach(async () => {
   await Promise.all(open.sims.splice(0).map((s) => s.stop()));
 });
 
+/**
+ * Two free consecutive ports (TCP and UDP) below the kernel's ephemeral range, so
+ * no outgoing connection of another test can be holding base+1 meanwhile.
+ */
+async function freePortPair() {
+  const canBind = (port) => new Promise((resolve) => {
+    const srv = net.createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, HOST, () => {
+      const u = dgram.createSocket('udp4');
+      u.once('error', () => { u.close(); srv.close(() => resolve(false)); });
+      u.bind(port, HOST, () => u.close(() => srv.close(() => resolve(true))));
+    });
+  });
+  for (let i = 0; i < 50; i++) {
+    const base = 20000 + Math.floor(Math.random() * 10000);
+    if ((await canBind(base)) && (await canBind(base + 1))) return base;
+  }
+  throw new Error('no two free consecutive ports found');
+}
+
 const thisMonth = () => { const d = new Date(); return { year: d.getFullYear(), month: d.getMonth() + 1 }; };
 const prevMonth = () => { const { year, month } = thisMonth(); return month === 1 ? { year: year - 1, month: 12 } : { year, month: month - 1 }; };
 const daysIn = (y, m) => new Date(Date.UTC(y, m, 0)).getUTCDate();
@@ -908,9 +929,7 @@ describe('simulator: CLI', () => {
   });
 
   it('uses consecutive ports, and refuses a non-loopback host without --allow-lan', async () => {
-    const probe = await sim({ model: 'HS100', udp: false });
-    const base = probe.port;
-    await probe.stop();
+    const base = await freePortPair();
     const p = run(['--model', 'hs100', '--model', 'hs105', '--port', String(base), '--json', '--close-after-reply']);
     const out = (await lines(p, 2)).map((l) => JSON.parse(l));
     assert.deepStrictEqual(out.map((o) => o.model), ['HS100', 'HS105']);

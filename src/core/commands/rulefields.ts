@@ -34,7 +34,12 @@ export function parseDays(v: unknown, field = 'days'): number[] {
     if (Object.prototype.hasOwnProperty.call(DAY_GROUPS, s)) items = [...DAY_GROUPS[s]];
     else items = s === '' ? [] : s.split(/[\s,]+/);
   } else if (Array.isArray(v)) {
-    if (v.length === 7 && v.every((x) => x === 0 || x === 1 || typeof x === 'boolean')) return v.map((x) => (x === 1 || x === true ? 1 : 0));
+    const flagLike = v.every((x) => x === 0 || x === 1 || typeof x === 'boolean');
+    if (v.length === 7 && flagLike) return v.map((x) => (x === 1 || x === true ? 1 : 0));
+    // A run of 0/1 with a repeat (e.g. six flags) is a broken flag list, not day numbers.
+    if (flagLike && (v.some((x) => typeof x === 'boolean') || new Set(v).size < v.length)) {
+      throw new ValidationError(field, `${DAYS_EXPECTED} (a flag list needs exactly 7 entries)`, v);
+    }
     items = v;
   } else {
     throw new ValidationError(field, DAYS_EXPECTED, v);

@@ -9,7 +9,9 @@ export interface QueueEntry<T> {
 }
 
 export class RequestQueue<T> {
-  private waiting: QueueEntry<T>[] = [];
+  // Slots before `head` are emptied as entries are taken, so a served request (and the
+  // reply its settled promise holds) is not kept alive by the queue.
+  private waiting: (QueueEntry<T> | undefined)[] = [];
   private head = 0; // index of the next entry; avoids O(n) shift() under bursts
   private running = false;
 
@@ -34,7 +36,7 @@ export class RequestQueue<T> {
 
   /** Removes every waiting entry and returns them (close() rejects them). */
   clear(): QueueEntry<T>[] {
-    const rest = this.waiting.slice(this.head);
+    const rest = this.waiting.slice(this.head) as QueueEntry<T>[];
     this.waiting = [];
     this.head = 0;
     return rest;
@@ -43,7 +45,8 @@ export class RequestQueue<T> {
   private async drain(): Promise<void> {
     this.running = true;
     while (this.head < this.waiting.length) {
-      const entry = this.waiting[this.head];
+      const entry = this.waiting[this.head] as QueueEntry<T>;
+      this.waiting[this.head] = undefined;
       this.head++;
       if (this.head > 1024 && this.head * 2 > this.waiting.length) {
         this.waiting = this.waiting.slice(this.head);
@@ -55,6 +58,8 @@ export class RequestQueue<T> {
         entry.reject(err as Error);
       }
     }
+    this.waiting = [];
+    this.head = 0;
     this.running = false;
   }
 }

@@ -67,9 +67,13 @@ export function parseWday(v: unknown, field = 'wday'): number[] {
   return v.slice() as number[];
 }
 
-/** 7 flags -> short day names, e.g. [0,1,0,0,1,0,0] -> ["mon","thu"]. */
-export function formatDays(wday: readonly number[]): string[] {
-  return DAY_NAMES.filter((_, i) => wday[i] === 1);
+/**
+ * 7 flags -> short day names, e.g. [0,1,0,0,1,0,0] -> ["mon","thu"]. `true` counts as 1:
+ * other clients (tplink-smarthome-api) write the flags as booleans, and a device that
+ * stores them as written returns them so.
+ */
+export function formatDays(wday: readonly (number | boolean)[]): string[] {
+  return DAY_NAMES.filter((_, i) => wday[i] === 1 || wday[i] === true);
 }
 
 /** Time option of the device: 0 clock time, 1 sunrise, 2 sunset (-1 = no end). */

@@ -221,7 +221,7 @@ export function describeRule(rule: unknown): JsonObject {
   if (!isObject(rule)) return {};
   const out = copyOwn(rule);
   const wday = own(rule, 'wday');
-  if (Array.isArray(wday) && wday.length === 7) out.days = formatDays(wday as number[]);
+  if (Array.isArray(wday) && wday.length === 7) out.days = formatDays(wday as (number | boolean)[]);
   const time = formatTime(own(rule, 'stime_opt'), own(rule, 'smin'));
   if (time !== undefined) out.time = time;
   const soffset = own(rule, 'soffset');
@@ -237,7 +237,8 @@ export function describeRule(rule: unknown): JsonObject {
     if (endAction !== undefined) out.endAction = endAction;
   }
   const date = { year: own(rule, 'year'), month: own(rule, 'month'), day: own(rule, 'day') };
-  if (own(rule, 'repeat') === 0 && isDate(date)) out.once = formatDate(date);
+  const repeat = own(rule, 'repeat');
+  if ((repeat === 0 || repeat === false) && isDate(date)) out.once = formatDate(date);
   const enable = own(rule, 'enable');
   if (enable === 0 || enable === 1 || typeof enable === 'boolean') out.enabled = bool('enable', enable);
   return out;

@@ -35,6 +35,7 @@ describe('tplink-emeter node', function () {
       assert.deepStrictEqual(msg.device, { host: '127.0.0.1', port: sims.v1.port, alias: 'sim v1' });
       assert.strictEqual(msg.reply.emeter.get_realtime.power, 100);
       assert.deepStrictEqual(lastRequest(sims.v1), { emeter: { get_realtime: {} } });
+      assert.deepStrictEqual(helper.getNode('em').status.firstCall.args[0], { fill: 'yellow', shape: 'ring', text: 'sending…' });
       assert.deepStrictEqual(statusOf(), { fill: 'green', shape: 'dot', text: '100.0 W' });
     });
 

@@ -24,6 +24,7 @@ describe('tplink-raw node', function () {
       assert.strictEqual(msg.payload.system.get_sysinfo.err_code, 0);
       assert.strictEqual(msg.topic, 'q');
       assert.deepStrictEqual(msg.device, { host: '127.0.0.1', port: sims.plug.port, alias: 'sim dev' });
+      assert.deepStrictEqual(helper.getNode('raw').status.firstCall.args[0], { fill: 'yellow', shape: 'ring', text: 'sending…' });
       assert.deepStrictEqual(statusOf(), { fill: 'green', shape: 'dot', text: 'ok' });
     });
 

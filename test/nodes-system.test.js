@@ -37,6 +37,7 @@ describe('tplink-system node', function () {
       assert.strictEqual(msg.reply.system.get_sysinfo.err_code, 0);
       assert.deepStrictEqual(msg.device, { host: '127.0.0.1', port: sims.plug.port, alias: state().alias });
       assert.deepStrictEqual(lastRequest(), { system: { get_sysinfo: {} } });
+      assert.deepStrictEqual(helper.getNode('sys').status.firstCall.args[0], { fill: 'yellow', shape: 'ring', text: 'sending…' });
       assert.deepStrictEqual(statusOf(), { fill: 'green', shape: 'dot', text: state().alias });
     });
 

@@ -42,7 +42,14 @@ export function outletOf(msg: Msg, configured: string | undefined): string | num
     if (!Number.isInteger(v) || v < 0) throw new ValidationError('outlet', 'a whole number from 0 (first outlet) or a child id', v);
     return v;
   }
-  if (typeof v === 'string') return /^\d{1,2}$/.test(v.trim()) ? Number(v.trim()) : v.trim();
+  if (typeof v === 'string') {
+    const s = v.trim();
+    if (s === '') return undefined;
+    if (/^\d{1,2}$/.test(s)) return Number(s);
+    // Refused here, before the device is asked for its outlets: a child id is letters and digits.
+    if (!/^[0-9A-Za-z]{1,64}$/.test(s)) throw new ValidationError('outlet', 'a whole number from 0 (first outlet) or a child id (1 to 64 letters and digits)', v);
+    return s;
+  }
   throw new ValidationError('outlet', 'a whole number from 0 (first outlet) or a child id string', v);
 }
 

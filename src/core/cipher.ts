@@ -2,9 +2,15 @@
 // Encryption chains through the previous *ciphertext* byte, so it is serial.
 // Decryption of byte i needs only ciphertext bytes i-1 and i, so it has no
 // serial dependency; we exploit that by XOR-ing the buffer with itself shifted
-// by one, a word at a time.
+// by one byte, 32 bits at a time through aligned Uint32Array views
+// (bench/sections/cipher.js measures it against a plain byte loop).
 
 const INITIAL_KEY = 171;
+
+/** Word decryption assumes little-endian words (every platform Node ships for, but check). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
+/** Below this many bytes, creating the word views costs more than it saves. */
+const WORD_MIN_BYTES = 64;
 
 /** Encrypts a string (UTF-8) or bytes; no length header. */
 export function encrypt(input: string | Uint8Array): Buffer {
@@ -21,18 +27,51 @@ export function encrypt(input: string | Uint8Array): Buffer {
 /** Decrypts bytes (no length header) into bytes. */
 export function decryptBytes(cipher: Uint8Array): Buffer {
   const n = cipher.length;
-  const out = Buffer.allocUnsafe(n);
-  if (n === 0) return out;
-  out[0] = cipher[0] ^ INITIAL_KEY;
-  // out[i] = c[i] ^ c[i-1]: independent per byte. Do 4 bytes at a time when aligned
-  // reads are cheap (Buffer over the same memory, unaligned is fine for readUInt32LE).
-  const src = Buffer.isBuffer(cipher) ? cipher : Buffer.from(cipher.buffer, cipher.byteOffset, n);
-  let i = 1;
-  const wordEnd = n - 4;
-  for (; i <= wordEnd; i += 4) {
-    out.writeInt32LE(src.readInt32LE(i) ^ src.readInt32LE(i - 1), i);
+  if (n < WORD_MIN_BYTES || !LITTLE_ENDIAN) return decryptByteLoop(cipher);
+  // out[i] = c[i] ^ c[i-1]. Give the output the same offset modulo 4 as the input,
+  // so that one aligned word index covers the same four bytes of both.
+  const misalign = cipher.byteOffset & 3;
+  const block = Buffer.allocUnsafe(n + 3);
+  const shift = (misalign - (block.byteOffset & 3) + 4) & 3;
+  const out = block.subarray(shift, shift + n);
+  // Bytes before the first 4-byte boundary of the input.
+  const head = (4 - misalign) & 3;
+  let prev = INITIAL_KEY;
+  let i = 0;
+  for (; i < head; i++) {
+    const c = cipher[i];
+    out[i] = c ^ prev;
+    prev = c;
   }
-  for (; i < n; i++) out[i] = src[i] ^ src[i - 1];
+  // Whole words: in little-endian, the input shifted by one byte is
+  // (word << 8) | (top byte of the previous word).
+  const words = (n - i) >>> 2;
+  const src = new Uint32Array(cipher.buffer, cipher.byteOffset + i, words);
+  const dst = new Uint32Array(out.buffer, out.byteOffset + i, words);
+  let carry = prev;
+  for (let w = 0; w < words; w++) {
+    const x = src[w];
+    dst[w] = x ^ ((x << 8) | carry);
+    carry = x >>> 24;
+  }
+  i += words << 2;
+  prev = cipher[i - 1];
+  for (; i < n; i++) {
+    const c = cipher[i];
+    out[i] = c ^ prev;
+    prev = c;
+  }
+  return out;
+}
+
+function decryptByteLoop(cipher: Uint8Array): Buffer {
+  const out = Buffer.allocUnsafe(cipher.length);
+  let key = INITIAL_KEY;
+  for (let i = 0; i < cipher.length; i++) {
+    const c = cipher[i];
+    out[i] = c ^ key;
+    key = c;
+  }
   return out;
 }
 

@@ -187,9 +187,13 @@ describe('command catalogue', () => {
         ['system.reset', 'system.flash_firmware', 'netif.set_stainfo']);
     });
 
-    it('isDestructiveRequest is case-sensitive like the device and safe on odd input', () => {
-      assert.strictEqual(c.isDestructiveRequest({ System: { reset: {} } }), false);
-      assert.strictEqual(c.isDestructiveRequest({ system: { Reset: {} } }), false);
+    it('isDestructiveRequest catches other spellings and module families, and is safe on odd input', () => {
+      assert.strictEqual(c.isDestructiveRequest({ System: { reset: {} } }), true);
+      assert.strictEqual(c.isDestructiveRequest({ system: { Reset: {} } }), true);
+      assert.deepStrictEqual(c.destructiveMethodsOf({ 'smartlife.iot.common.cloud': { bind: {}, get_info: {} } }), ['smartlife.iot.common.cloud.bind']);
+      assert.strictEqual(c.isDestructiveRequest({ 'smartlife.iot.common.system': { reset: { delay: 1 } } }), true);
+      assert.strictEqual(c.isDestructiveRequest({ 'smartlife.iot.common.emeter': { set_vgain_igain: {} } }), true);
+      assert.strictEqual(c.isDestructiveRequest({ 'smartlife.iot.common.cloud': { get_info: {} } }), false);
       for (const odd of [null, undefined, 42, 'system.reset', [], [{ system: { reset: {} } }], { system: null }, { system: 'reset' }]) {
         assert.strictEqual(c.isDestructiveRequest(odd), false);
       }

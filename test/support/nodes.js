@@ -30,10 +30,10 @@ function deviceNode(id, sim, extra = {}) {
   return { id, type: 'tplink-device', name: `sim ${id}`, host: '127.0.0.1', port: sim.port, timeout: 1000, transport: 'tcp', ...extra };
 }
 
-/** Loads a flow and resolves with the helper's node lookup. */
-function load(types, flow) {
+/** Loads a flow (with optional credentials by node id) into the test runtime. */
+function load(types, flow, credentials = {}) {
   return new Promise((resolve, reject) => {
-    helper.load(nodeModules(...types), flow, (err) => (err ? reject(err) : resolve()));
+    helper.load(nodeModules(...types), flow, credentials, (err) => (err ? reject(err) : resolve()));
   });
 }
 

@@ -20,9 +20,16 @@ export const DESTRUCTIVE_METHODS: ReadonlySet<string> = new Set([
 ]);
 
 /**
+ * Other Kasa families name the same modules differently (e.g. "smartlife.iot.common.cloud",
+ * "smartlife.iot.common.system"): the last dotted segment, lower-cased, says which module it is.
+ */
+const MODULE_ALIASES: Readonly<Record<string, string>> = { system: 'system', netif: 'netif', cncloud: 'cnCloud', cloud: 'cnCloud', emeter: 'emeter' };
+
+/**
  * The destructive "module.method" names in a raw request (empty when none). Every module and
- * every method is looked at; names compare case-sensitively, as the device does, so
- * "System.Reset" is not reset (the device answers it with an error instead).
+ * every method is looked at. Names are compared without regard to case and by the module's
+ * last dotted segment: refusing a misspelt harmless call costs nothing, letting a variant
+ * spelling of a reset through could cost a device.
  */
 export function destructiveMethodsOf(request: unknown): string[] {
   const found: string[] = [];
@@ -30,9 +37,9 @@ export function destructiveMethodsOf(request: unknown): string[] {
   for (const module of Object.keys(request)) {
     const methods = request[module];
     if (!isObject(methods)) continue;
+    const canonical = MODULE_ALIASES[module.split('.').pop()!.toLowerCase()];
     for (const method of Object.keys(methods)) {
-      const name = `${module}.${method}`;
-      if (DESTRUCTIVE_METHODS.has(name)) found.push(name);
+      if (canonical && DESTRUCTIVE_METHODS.has(`${canonical}.${method.toLowerCase()}`)) found.push(`${module}.${method}`);
     }
   }
   return found;

@@ -136,7 +136,9 @@ export class TcpTransport {
         }
       });
       socket.on('close', () => {
-        if (!connected) return;
+        // A socket we already let go (fresh-connection mode closes one per request):
+        // return before building an error nobody will see.
+        if (!connected || socket !== this.socket) return;
         const got = this.decoder.pending;
         this.onClosed(socket, new ProtocolError(
           got > 0

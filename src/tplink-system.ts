@@ -215,10 +215,15 @@ function sentArgs(cmd: Command): JsonObject {
   return out;
 }
 
-/** Replaces every string equal to the secret, in case a device ever echoes it. */
+/** The text with every occurrence of the secret replaced. */
+function hide(text: string, secret: string | undefined): string {
+  return secret && text.includes(secret) ? text.split(secret).join('(hidden)') : text;
+}
+
+/** Hides the secret in every string, in case a device ever echoes it (alone or inside a text). */
 function scrub(v: Json, secret: string | undefined): Json {
   if (!secret) return v;
-  if (typeof v === 'string') return v === secret ? '(hidden)' : v;
+  if (typeof v === 'string') return hide(v, secret);
   if (Array.isArray(v)) return v.map((x) => scrub(x, secret));
   if (isObject(v)) {
     const out: JsonObject = {};
@@ -226,6 +231,23 @@ function scrub(v: Json, secret: string | undefined): Json {
     return out;
   }
   return v;
+}
+
+/**
+ * The error with the secret hidden in its message, stack and err_msg: a device that
+ * echoes the password in err_msg must not put it into logs and Catch nodes.
+ */
+function scrubError(err: unknown, secret: string | undefined): unknown {
+  if (!secret || !(err instanceof Error)) return err;
+  const e = err as Error & Record<string, unknown>;
+  for (const key of ['message', 'stack', 'errMsg']) {
+    const v = e[key];
+    if (typeof v === 'string' && v.includes(secret)) {
+      const d = Object.getOwnPropertyDescriptor(e, key);
+      Object.defineProperty(e, key, { value: hide(v, secret), writable: true, configurable: true, enumerable: d ? d.enumerable : false });
+    }
+  }
+  return e;
 }
 
 function withoutErrCode(o: JsonObject): JsonObject {
@@ -253,16 +275,22 @@ export = function (RED: NodeAPI) {
       const cmd = spec.build(args, password);
       if (cmd.destructive && !allowDestructive) throw new NotAllowedError(`${cmd.module}.${cmd.method}`);
       // sysinfo of the whole device goes through the config node's cache, so msg.device gets the fresh alias.
-      const { result, reply } = action === 'sysinfo' && outlet === undefined
-        ? await device.sysinfo(true).then((sys) => ({ result: sys, reply: { system: { get_sysinfo: sys } } }))
-        : await device.run(cmd, outlet);
+      let answer: { result: JsonObject; reply: JsonObject };
+      try {
+        answer = action === 'sysinfo' && outlet === undefined
+          ? await device.sysinfo(true).then((sys) => ({ result: sys, reply: { system: { get_sysinfo: sys } } }))
+          : await device.run(cmd, outlet);
+      } catch (err) {
+        throw scrubError(err, password);
+      }
+      const { result, reply } = answer;
       const clean = withoutErrCode(result);
       const out: Out = spec.out
         ? spec.out(clean, args)
         : GETS.has(action)
           ? { payload: clean, statusText: action }
           : { payload: sentArgs(cmd), statusText: `${action} ok` };
-      return { payload: out.payload, reply: scrub(reply as Json, password), statusText: out.statusText };
+      return { payload: scrub(out.payload as Json, password), reply: scrub(reply as Json, password), statusText: hide(out.statusText, password) };
     });
   }
   RED.nodes.registerType('tplink-system', TplinkSystemNode as never, {

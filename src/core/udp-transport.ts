@@ -35,10 +35,40 @@ export function encodeUdp(request: unknown): Buffer {
   return encrypt(JSON.stringify(request));
 }
 
+/** Most levels of nesting accepted in a reply (real replies have fewer than 10). */
+export const MAX_REPLY_DEPTH = 64;
+
 export function parseJson(text: string, from: string): unknown {
+  let value: unknown;
   try {
-    return JSON.parse(text);
+    value = JSON.parse(text);
   } catch {
     throw new ProtocolError(`reply from ${from} is not JSON (${text.length} bytes after decryption; a non-Kasa device or a garbled reply)`);
   }
+  // A hostile reply nested thousands of levels deep parses, but then breaks every
+  // recursive consumer downstream (message cloning, JSON.stringify): refuse it here.
+  if (nestedDeeper(text, MAX_REPLY_DEPTH)) {
+    throw new ProtocolError(`reply from ${from} is nested more than ${MAX_REPLY_DEPTH} levels deep; refused`);
+  }
+  return value;
+}
+
+/** True when valid JSON text nests objects/arrays deeper than `max` (brackets inside strings don't count). */
+function nestedDeeper(text: string, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) i++; // backslash: skip the escaped character
+      else if (c === 0x22) inString = false;
+    } else if (c === 0x22) {
+      inString = true;
+    } else if (c === 0x7b || c === 0x5b) {
+      if (++depth > max) return true;
+    } else if (c === 0x7d || c === 0x5d) {
+      depth--;
+    }
+  }
+  return false;
 }

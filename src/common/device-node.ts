@@ -10,6 +10,13 @@ export interface DeviceConfigDef extends NodeDef {
   timeout: string | number;
   transport: string;
   queueLimit?: string | number;
+  /** how the device is found: 'host' (default), 'mac' or 'deviceId' (by discovery) */
+  findBy?: string;
+  mac?: string;
+  deviceId?: string;
+  /** where discovery probes go when bound by MAC/deviceId (default 255.255.255.255) */
+  broadcast?: string;
+  discoveryPort?: string | number;
 }
 
 export interface DeviceInfo {
@@ -24,6 +31,7 @@ export interface DeviceConfigNode extends Node {
   timeout: number;
   transport: 'tcp' | 'udp';
   queueLimit: number;
+  findBy: 'host' | 'mac' | 'deviceId';
   register(user: Node): void;
   deregister(user: Node): void;
   /** Sends a command (to an outlet when `outlet` is given) and returns the method result. */
@@ -33,4 +41,6 @@ export interface DeviceConfigNode extends Node {
   /** get_sysinfo, cached for a few seconds unless `fresh`. */
   sysinfo(fresh?: boolean): Promise<JsonObject>;
   info(): DeviceInfo;
+  /** Fresh get_sysinfo for the editor; opens no lasting connection when no node uses the device. */
+  probe(): Promise<JsonObject>;
 }

@@ -1,0 +1,151 @@
+// Admin HTTP endpoints for the editor: discovery (the config dialog's Search
+// button) and a device's outlet list (the outlet picker of the action nodes).
+// Registered once per runtime; every route sits behind RED.auth.needsPermission,
+// and anything that makes the runtime probe an address the user types needs
+// the write permission, so a read-only editor user can't scan the LAN.
+
+import type { NodeAPI } from 'node-red';
+import type { Request, Response } from 'express';
+import type { DeviceConfigNode } from './device-node';
+import { discover } from '../core/discovery';
+import { DeviceClient } from '../core/client';
+import { TplinkError, ValidationError } from '../core/errors';
+import { isObject, JsonObject } from '../core/commands/command';
+import * as system from '../core/commands/system';
+import { broadcastParam, hostParam, msParam, portParam, MAX_DISCOVERY_TIMEOUT_MS, MIN_DISCOVERY_TIMEOUT_MS } from './net-params';
+
+export const ROUTE_PREFIX = '/tplink-smartplug';
+const DISCOVERY_TIMEOUT_MS = 3000;
+const PROBE_TIMEOUT_MS = 3000;
+const MAX_PARALLEL_DISCOVERIES = 4;
+
+export interface OutletInfo {
+  index: number;
+  id: string;
+  alias: string;
+  on: boolean;
+}
+
+const registered = new WeakSet<object>();
+
+/** The outlets of a strip from its get_sysinfo (empty for single plugs). */
+export function outletsOf(sys: JsonObject): OutletInfo[] {
+  const children = Array.isArray(sys.children) ? sys.children : [];
+  const deviceId = typeof sys.deviceId === 'string' ? sys.deviceId : '';
+  const out: OutletInfo[] = [];
+  children.forEach((c, i) => {
+    if (!isObject(c) || typeof c.id !== 'string') return;
+    const id = c.id.length <= 2 ? deviceId + c.id.padStart(2, '0') : c.id;
+    const suffix = Number(id.slice(-2));
+    out.push({ index: Number.isInteger(suffix) ? suffix : i, id, alias: typeof c.alias === 'string' ? c.alias : '', on: c.state === 1 });
+  });
+  return out;
+}
+
+function summary(sys: JsonObject, host: string, port: number): JsonObject {
+  return {
+    host,
+    port,
+    alias: String(sys.alias ?? ''),
+    model: String(sys.model ?? ''),
+    outlets: outletsOf(sys) as unknown as JsonObject[],
+  };
+}
+
+/** Query string first, then a JSON/form body. */
+function param(req: Request, key: string): unknown {
+  const q = req.query as Record<string, unknown>;
+  if (Object.prototype.hasOwnProperty.call(q, key)) return q[key];
+  const b = req.body as unknown;
+  return isObject(b) && Object.prototype.hasOwnProperty.call(b, key) ? b[key] : undefined;
+}
+
+function fail(res: Response, err: unknown): void {
+  if (err instanceof ValidationError) {
+    res.status(400).json({ error: err.message, field: err.field });
+  } else if (err instanceof TplinkError) {
+    res.status(502).json({ error: err.message, kind: err.kind });
+  } else {
+    res.status(500).json({ error: err instanceof Error ? err.message : String(err) });
+  }
+}
+
+export function registerAdminRoutes(RED: NodeAPI): void {
+  const app = RED.httpAdmin;
+  if (!app || registered.has(app)) return;
+  registered.add(app);
+  let running = 0;
+
+  // POST /tplink-smartplug/discover?broadcast=&port=&timeout=  -> {devices, rejected}
+  app.post(`${ROUTE_PREFIX}/discover`, RED.auth.needsPermission('tplink-device.write'), (req: Request, res: Response) => {
+    let opts: { broadcast: string; port: number; timeout: number };
+    try {
+      opts = {
+        broadcast: broadcastParam(param(req, 'broadcast')),
+        port: portParam(param(req, 'port')),
+        timeout: msParam(param(req, 'timeout'), DISCOVERY_TIMEOUT_MS, MIN_DISCOVERY_TIMEOUT_MS, MAX_DISCOVERY_TIMEOUT_MS),
+      };
+    } catch (err) {
+      fail(res, err);
+      return;
+    }
+    // Each search holds a UDP socket for `timeout`: don't let a script pile them up.
+    if (running >= MAX_PARALLEL_DISCOVERIES) {
+      res.status(429).json({ error: 'too many searches running; try again in a few seconds' });
+      return;
+    }
+    running++;
+    discover(opts)
+      .then(({ devices, rejected }) => {
+        res.json({
+          devices: devices.map((d) => ({
+            host: d.host,
+            port: d.port,
+            alias: d.alias,
+            model: d.model,
+            mac: d.mac,
+            deviceId: d.deviceId,
+            outlets: d.outlets,
+            children: outletsOf(d.sysinfo as JsonObject),
+          })),
+          rejected,
+        });
+      })
+      .catch((err: unknown) => fail(res, new TplinkError('unreachable', `discovery failed: ${(err as Error).message}`)))
+      .finally(() => {
+        running--;
+      });
+  });
+
+  // GET /tplink-smartplug/device/<config node id>/outlets -> a deployed device's outlets
+  app.get(`${ROUTE_PREFIX}/device/:id/outlets`, RED.auth.needsPermission('tplink-device.read'), (req: Request, res: Response) => {
+    const id = String(req.params.id || '');
+    const dev = /^[0-9A-Za-z._-]{1,64}$/.test(id) ? (RED.nodes.getNode(id) as DeviceConfigNode | null) : null;
+    if (!dev || dev.type !== 'tplink-device' || typeof dev.probe !== 'function') {
+      res.status(404).json({ error: 'no deployed tplink-device config node with this id' });
+      return;
+    }
+    dev.probe().then(
+      (sys) => res.json(summary(sys, dev.host, dev.port)),
+      (err: unknown) => fail(res, err),
+    );
+  });
+
+  // GET /tplink-smartplug/outlets?host=&port= -> outlets of a device not deployed yet
+  app.get(`${ROUTE_PREFIX}/outlets`, RED.auth.needsPermission('tplink-device.write'), (req: Request, res: Response) => {
+    let host: string;
+    let port: number;
+    try {
+      host = hostParam(param(req, 'host'));
+      port = portParam(param(req, 'port'));
+    } catch (err) {
+      fail(res, err);
+      return;
+    }
+    const once = new DeviceClient({ host, port, timeout: PROBE_TIMEOUT_MS, maxQueue: 1 });
+    once
+      .run(system.getSysinfo())
+      .then((sys) => res.json(summary(sys, host, port)), (err: unknown) => fail(res, err))
+      .finally(() => void once.close());
+  });
+}

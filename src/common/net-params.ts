@@ -1,0 +1,62 @@
+// Checks for the network parameters users type into dialogs or send to the admin
+// endpoints (broadcast address, port, timeout), so nothing odd reaches a socket.
+
+import { isIP } from 'net';
+import { ValidationError } from '../core/errors';
+
+export const DEFAULT_BROADCAST = '255.255.255.255';
+export const DEFAULT_DISCOVERY_PORT = 9999;
+export const MAX_DISCOVERY_TIMEOUT_MS = 10_000;
+export const MIN_DISCOVERY_TIMEOUT_MS = 100;
+
+function blank(v: unknown): boolean {
+  return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
+}
+
+/** A dotted IPv4 address (the broadcast or a unicast address); blank gives the default. */
+export function broadcastParam(v: unknown, field = 'broadcast'): string {
+  if (blank(v)) return DEFAULT_BROADCAST;
+  const s = typeof v === 'string' ? v.trim() : '';
+  if (isIP(s) !== 4) throw new ValidationError(field, 'an IPv4 address such as 255.255.255.255 or 192.168.1.255', v);
+  return s;
+}
+
+/** A UDP/TCP port 1..65535; blank gives `fallback`. */
+export function portParam(v: unknown, fallback = DEFAULT_DISCOVERY_PORT, field = 'port'): number {
+  if (blank(v)) return fallback;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,5}$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ValidationError(field, 'a port number from 1 to 65535', v);
+  return n;
+}
+
+/** A whole number of ms in [min, max]; blank gives `fallback`. */
+export function msParam(v: unknown, fallback: number, min: number, max: number, field = 'timeout'): number {
+  if (blank(v)) return fallback;
+  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,9}$/.test(v.trim()) ? Number(v) : NaN;
+  if (!Number.isInteger(n) || n < min || n > max) throw new ValidationError(field, `a whole number of ms from ${min} to ${max}`, v);
+  return n;
+}
+
+/** A host name or IP address for a direct probe (no ports, paths or spaces). */
+export function hostParam(v: unknown, field = 'host'): string {
+  const s = typeof v === 'string' ? v.trim() : '';
+  if (isIP(s) || (/^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/.test(s) && !s.includes('..'))) return s;
+  throw new ValidationError(field, 'an IP address or host name', v);
+}
+
+/** MAC as 12 upper-case hex digits (separators dropped), for comparing. */
+export function normalizeMac(v: unknown): string {
+  return typeof v === 'string' ? v.replace(/[^0-9A-Fa-f]/g, '').toUpperCase() : '';
+}
+
+export function macParam(v: unknown, field = 'mac'): string {
+  const m = normalizeMac(v);
+  if (m.length !== 12 || !/^[0-9A-Fa-f:.\- ]+$/.test(String(v))) throw new ValidationError(field, 'a MAC address such as 50:C7:BF:01:02:03', v);
+  return m;
+}
+
+export function deviceIdParam(v: unknown, field = 'deviceId'): string {
+  const s = typeof v === 'string' ? v.trim().toUpperCase() : '';
+  if (!/^[0-9A-F]{8,64}$/.test(s)) throw new ValidationError(field, 'a device id (hex digits, 40 on Kasa devices)', v);
+  return s;
+}

@@ -1,0 +1,168 @@
+// `tplink-monitor`: polls one device through its config node's shared client
+// and queue, and sends a message when something changes: relay on/off (per
+// outlet on strips), power crossing a threshold, the device going offline or
+// coming back, plus optional periodic energy readings. No input.
+
+import type { NodeAPI, Node, NodeDef, NodeMessage } from 'node-red';
+import type { DeviceConfigNode } from './common/device-node';
+import { DeviceError, TplinkError, ValidationError } from './core/errors';
+import { isObject, JsonObject } from './core/commands/command';
+import { resolveChildId } from './core/commands/context';
+import * as emeter from './core/commands/emeter';
+import { outletOf, Msg } from './common/action-node';
+import { MonitorState, OutletSnapshot, Snapshot } from './common/monitor-state';
+import { reason, short } from './common/status';
+
+interface MonitorDef extends NodeDef {
+  device: string;
+  outlet?: string;
+  interval: string | number; // seconds
+  threshold?: string | number; // W; blank = off
+  hysteresis?: string | number; // W
+  emeter?: string | number; // seconds between readings; 0/blank = off
+  initial?: boolean;
+}
+
+const MIN_INTERVAL_MS = 100;
+const DEFAULT_INTERVAL_MS = 5000;
+/** Failures that mean "the device did not answer", as opposed to a bad setting. */
+const OFFLINE_KINDS = new Set(['refused', 'unreachable', 'timeout', 'protocol', 'closed']);
+
+function seconds(v: unknown): number | null {
+  if (v === undefined || v === null || String(v).trim() === '') return null;
+  const n = Number(v);
+  return Number.isFinite(n) && n >= 0 ? n : null;
+}
+
+function outletIndex(id: string, i: number): number {
+  const n = Number(id.slice(-2));
+  return Number.isInteger(n) ? n : i;
+}
+
+/** Relay states of the watched outlet(s) from get_sysinfo. */
+function relays(sys: JsonObject, outlet: string | number | undefined): OutletSnapshot[] {
+  const children = Array.isArray(sys.children) ? sys.children : [];
+  const alias = String(sys.alias ?? '');
+  if (children.length === 0) {
+    if (outlet !== undefined) resolveChildId(sys, outlet); // throws "not a strip"
+    return [{ outlet: null, alias, on: sys.relay_state === 1 }];
+  }
+  const wanted = outlet === undefined ? undefined : resolveChildId(sys, outlet);
+  const deviceId = String(sys.deviceId ?? '');
+  const all: OutletSnapshot[] = [];
+  children.forEach((c, i) => {
+    if (!isObject(c) || typeof c.id !== 'string') return;
+    const id = c.id.length <= 2 ? deviceId + c.id.padStart(2, '0') : c.id;
+    if (wanted !== undefined && id.toUpperCase() !== wanted.toUpperCase()) return;
+    all.push({ outlet: outletIndex(id, i), id, alias: String(c.alias ?? ''), on: c.state === 1 });
+  });
+  return all;
+}
+
+function statusText(snap: Snapshot): string {
+  const on = snap.outlets.filter((o) => o.on).length;
+  const relay = snap.outlets.length === 1 ? (on ? 'on' : 'off') : `${on}/${snap.outlets.length} on`;
+  return snap.power === undefined ? relay : `${relay} · ${Math.round(snap.power * 10) / 10} W`;
+}
+
+export = function (RED: NodeAPI) {
+  function TplinkMonitorNode(this: Node, config: MonitorDef) {
+    RED.nodes.createNode(this, config);
+    const node = this;
+    const device = RED.nodes.getNode(config.device) as DeviceConfigNode | null;
+    if (!device) {
+      node.status({ fill: 'red', shape: 'ring', text: 'no device' });
+      return;
+    }
+    let outlet: string | number | undefined;
+    try {
+      outlet = outletOf({} as Msg, config.outlet);
+    } catch (err) {
+      // Watching some other outlet than the one asked for would mislead: don't poll.
+      node.error((err as Error).message);
+      node.status({ fill: 'red', shape: 'ring', text: short(reason(err)) });
+      return;
+    }
+    device.register(node);
+
+    const everyMs = Math.max(MIN_INTERVAL_MS, Math.round((seconds(config.interval) ?? DEFAULT_INTERVAL_MS / 1000) * 1000) || DEFAULT_INTERVAL_MS);
+    const threshold = seconds(config.threshold);
+    const emeterMs = Math.round((seconds(config.emeter) ?? 0) * 1000);
+    const state = new MonitorState({ threshold, hysteresis: seconds(config.hysteresis) ?? 0, initial: config.initial === true });
+    let hasMeter = true; // until the device says "module not support"
+    let lastReading = 0;
+    let lastProblem = '';
+    let closed = false;
+    let timer: NodeJS.Timeout | null = null;
+
+    function emit(topic: string, payload: unknown): void {
+      node.send({ topic, payload, device: device!.info() } as NodeMessage);
+    }
+
+    // Read the meter on every poll when there is one: the status shows the watts.
+    async function measure(): Promise<JsonObject | undefined> {
+      if (!hasMeter) return undefined;
+      try {
+        const { result } = await device!.run(emeter.getRealtime(), outlet);
+        return emeter.normalizeRealtime(result);
+      } catch (err) {
+        if (!(err instanceof DeviceError) || (err.errCode !== -1 && err.errCode !== -2)) throw err;
+        hasMeter = false;
+        if (threshold !== null || emeterMs > 0) node.warn('this device has no energy meter: no in-use or emeter messages');
+        return undefined;
+      }
+    }
+
+    async function poll(): Promise<void> {
+      try {
+        const sys = await device!.sysinfo(true);
+        const outlets = relays(sys, outlet);
+        const reading = await measure();
+        if (closed) return;
+        const power = reading && typeof reading.power === 'number' ? reading.power : undefined;
+        const snap: Snapshot = { outlet: typeof outlet === 'number' ? outlet : outlets.length === 1 ? outlets[0].outlet : null, outlets, power };
+        for (const ev of state.polled(snap, String(sys.alias ?? ''))) emit(ev.topic, ev.payload);
+        // Half a poll of slack, so "every 10 s" with 5 s polls is every second poll.
+        if (reading && emeterMs > 0 && Date.now() - lastReading >= emeterMs - everyMs / 2) {
+          lastReading = Date.now();
+          emit('emeter', { ...reading, outlet: snap.outlet });
+        }
+        lastProblem = '';
+        node.status({ fill: outlets.some((o) => o.on) ? 'green' : 'grey', shape: 'dot', text: short(statusText(snap)) });
+      } catch (err) {
+        if (closed) return;
+        const kind = err instanceof TplinkError ? err.kind : undefined;
+        if (kind && OFFLINE_KINDS.has(kind)) {
+          for (const ev of state.failed((err as Error).message, kind)) emit(ev.topic, ev.payload);
+          node.status({ fill: 'red', shape: 'ring', text: 'offline' });
+          return;
+        }
+        // A setting or device problem (unknown outlet, err_code): say it once, keep polling.
+        const text = err instanceof Error ? err.message : String(err);
+        if (text !== lastProblem) node.error(err instanceof ValidationError ? text : `poll failed: ${text}`);
+        lastProblem = text;
+        node.status({ fill: 'red', shape: 'ring', text: short(reason(err)) });
+      }
+    }
+
+    // One poll at a time: the next is scheduled when the previous has finished.
+    function schedule(ms: number): void {
+      if (closed) return;
+      timer = setTimeout(() => {
+        timer = null;
+        poll().finally(() => schedule(everyMs));
+      }, ms);
+    }
+    schedule(0);
+
+    node.on('close', (_removed: boolean, done: () => void) => {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      timer = null;
+      device.deregister(node);
+      done();
+    });
+  }
+
+  RED.nodes.registerType('tplink-monitor', TplinkMonitorNode as never);
+};

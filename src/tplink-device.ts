@@ -8,7 +8,7 @@ import type { NodeAPI, Node } from 'node-red';
 import type { DeviceConfigDef, DeviceConfigNode } from './common/device-node';
 import { DeviceClient } from './core/client';
 import { ClientClosedError, ValidationError, TplinkError } from './core/errors';
-import { JsonObject, resultOf } from './core/commands/command';
+import { isObject, JsonObject, resultOf, timeoutFor } from './core/commands/command';
 import { withContext, resolveChildId } from './core/commands/context';
 import * as system from './core/commands/system';
 import { AddressResolver } from './common/address-resolver';
@@ -58,6 +58,7 @@ export = function (RED: NodeAPI) {
     const users = new Set<Node>();
     let client: DeviceClient | null = null;
     let cached: { at: number; sysinfo: JsonObject } | null = null;
+    let alias: string | undefined; // the device's own name, as last seen or set
     let resolver: AddressResolver | null = null;
     let bindError: unknown = null;
     let closed = false;
@@ -143,12 +144,26 @@ export = function (RED: NodeAPI) {
       }
     };
 
-    node.send = async (request) => (await exchange((c) => c.send(request))) as JsonObject;
+    /** A changed setting (alias, relay, LED …) makes the cached sysinfo stale. */
+    function forgetChangedSysinfo(request: JsonObject): void {
+      const sys = request.system;
+      if (!isObject(sys) || !Object.keys(sys).some((m) => m.startsWith('set_'))) return;
+      cached = null;
+      const set = sys.set_dev_alias;
+      if (!request.context && isObject(set) && typeof set.alias === 'string') alias = set.alias;
+    }
+
+    node.send = async (request) => {
+      const reply = (await exchange((c) => c.send(request))) as JsonObject;
+      forgetChangedSysinfo(request);
+      return reply;
+    };
 
     node.sysinfo = async (fresh = false) => {
       if (!fresh && cached && Date.now() - cached.at < SYSINFO_TTL_MS) return cached.sysinfo;
       const result = await exchange((c) => c.run(system.getSysinfo()));
       cached = { at: Date.now(), sysinfo: result };
+      if (typeof result.alias === 'string') alias = result.alias;
       return result;
     };
 
@@ -160,15 +175,18 @@ export = function (RED: NodeAPI) {
         try {
           id = resolveChildId(sys, outlet);
         } catch (err) {
+          if (!(err instanceof ValidationError)) throw err;
           sys = await node.sysinfo(true); // the strip may have been swapped; look again once
           id = resolveChildId(sys, outlet);
         }
         command = withContext(cmd, [id]);
       }
       const sent = command;
-      const reply = (await exchange((c) => c.send(sent.request))) as JsonObject;
-      const result = resultOf(command, reply);
-      return { result, reply, command };
+      const timeout = timeoutFor(sent, node.timeout);
+      const reply = (await exchange((c) => c.send(sent.request, { timeout }))) as JsonObject;
+      forgetChangedSysinfo(sent.request);
+      const result = resultOf(sent, reply);
+      return { result, reply, command: sent };
     };
 
     // For the editor: no connection is left open when no flow node uses the device.
@@ -189,7 +207,7 @@ export = function (RED: NodeAPI) {
     node.info = () => ({
       host: node.host,
       port: node.port,
-      alias: cached && typeof cached.sysinfo.alias === 'string' ? cached.sysinfo.alias : node.name || '',
+      alias: alias ?? node.name ?? '',
     });
 
     node.on('close', (_removed: boolean, done: () => void) => {

@@ -180,3 +180,27 @@ describe('discovery + SimulatorNetwork (loopback)', () => {
     assert.match(rejected.find((r) => r.port === bulb.port).reason, /not a plug/);
   });
 });
+
+describe('command reply timeouts', () => {
+  const { PlugSimulator } = require('../nodes/simulator');
+  const { DeviceClient } = require('../nodes/core/client');
+  const netif = require('../nodes/core/commands/netif');
+  const { withContext } = require('../nodes/core/commands/context');
+  it('a Wi-Fi scan with a timeout stretches the reply timeout; a plain request keeps the client timeout', async () => {
+    const sim = await PlugSimulator.start({ model: 'hs110', host: '127.0.0.1', port: 0 });
+    const client = new DeviceClient({ host: '127.0.0.1', port: sim.port, timeout: 100 });
+    try {
+      const scan = netif.getScanInfo({ timeout: 1 });
+      assert.strictEqual(scan.minTimeout, 3000);
+      assert.strictEqual(withContext(scan, ['00']).minTimeout, 3000, 'an outlet context keeps the hint');
+      sim.setFault({ type: 'delay', ms: 300 });
+      const res = await client.run(scan);
+      assert.ok(Array.isArray(res.ap_list));
+      sim.setFault({ type: 'delay', ms: 300 });
+      await assert.rejects(client.run(netif.getScanInfo({})), (e) => e.kind === 'timeout');
+    } finally {
+      await client.close();
+      await sim.stop();
+    }
+  });
+});

@@ -136,6 +136,17 @@ describe('tplink-relay node', function () {
     });
   });
 
+  it('msg.device.alias follows an alias change sent through another node', async () => {
+    // The outlet lookup caches the strip's sysinfo; a raw set_dev_alias must not leave it stale.
+    await load(['tplink-relay', 'tplink-raw'], [...flow({ outlet: '0' }, 'strip'), ...wired('raw', 'tplink-raw', 'strip')]);
+    const before = await exchange('relay', { payload: true });
+    assert.notStrictEqual(before.msg.device.alias, 'Strip X');
+    const set = await exchange('raw', { payload: { system: { set_dev_alias: { alias: 'Strip X' } } } });
+    assert.ifError(set.error);
+    const after = await exchange('relay', { payload: false });
+    assert.strictEqual(after.msg.device.alias, 'Strip X');
+  });
+
   it('redeploys leave no connection open on the device', async () => {
     for (let i = 0; i < 3; i++) {
       await load(['tplink-relay'], flow());

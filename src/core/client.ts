@@ -8,7 +8,7 @@ import { ClientClosedError, ProtocolError, QueueFullError } from './errors';
 import { TcpTransport } from './tcp-transport';
 import { udpRequest, parseJson } from './udp-transport';
 import { RequestQueue } from './request-queue';
-import { Command, JsonObject, resultOf } from './commands/command';
+import { Command, JsonObject, resultOf, timeoutFor } from './commands/command';
 
 export interface ClientOptions {
   host: string;
@@ -88,8 +88,9 @@ export class DeviceClient {
   }
 
   /** Sends a command and returns its method's result; throws DeviceError on err_code != 0. */
-  async run(cmd: Command, opts?: RequestOptions): Promise<JsonObject> {
-    return resultOf(cmd, await this.send(cmd.request, opts));
+  async run(cmd: Command, opts: RequestOptions = {}): Promise<JsonObject> {
+    const timeout = timeoutFor(cmd, opts.timeout ?? this.timeout);
+    return resultOf(cmd, await this.send(cmd.request, { timeout }));
   }
 
   /** Ends the connection and rejects everything still queued. */

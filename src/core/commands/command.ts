@@ -14,6 +14,13 @@ export interface Command {
   request: JsonObject;
   /** True for PROTOCOL.md's "commands that can break a device". */
   destructive: boolean;
+  /** Least reply timeout (ms) the command needs, when the device takes long on purpose (a Wi-Fi scan). */
+  minTimeout?: number;
+}
+
+/** The reply timeout for a command: the caller's, stretched to what the command needs. */
+export function timeoutFor(cmd: Command, timeout: number): number {
+  return Math.max(timeout, cmd.minTimeout ?? 0);
 }
 
 /** Builds a one-method command. */

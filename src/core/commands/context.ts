@@ -22,7 +22,7 @@ export function withContext(cmd: Command, childIds: string[]): Command {
     // defineProperty: a "__proto__" key in a raw request stays a plain field.
     if (key !== 'context') Object.defineProperty(request, key, { value: cmd.request[key], enumerable: true, writable: true, configurable: true });
   }
-  return { module: cmd.module, method: cmd.method, request, destructive: cmd.destructive };
+  return { ...cmd, request };
 }
 
 /**

@@ -22,8 +22,12 @@ export function getScanInfo(options: ScanOptions = {}): Command {
   const refresh = own(o, 'refresh');
   const timeout = own(o, 'timeout');
   const args: JsonObject = { refresh: refresh === undefined || bool('refresh', refresh) ? 1 : 0 };
-  if (timeout !== undefined) args.timeout = int('timeout', timeout, 1, MAX_SCAN_TIMEOUT_S, 'seconds');
-  return command(M, 'get_scaninfo', args);
+  const cmd = command(M, 'get_scaninfo', args);
+  if (timeout !== undefined) {
+    args.timeout = int('timeout', timeout, 1, MAX_SCAN_TIMEOUT_S, 'seconds');
+    cmd.minTimeout = (args.timeout as number) * 1000 + 2000; // the reply comes after the scan
+  }
+  return cmd;
 }
 
 /** 0 open, 1 WEP, 2 WPA, 3 WPA2 (the plug's key_type values). */

@@ -204,3 +204,18 @@ describe('command reply timeouts', () => {
     }
   });
 });
+
+describe('discovery answers', () => {
+  const { parseDiscoveryAnswer } = require('../nodes/core/discovery');
+  const { encrypt } = require('../nodes/core/cipher');
+  it('a deeply nested answer is rejected, not parsed into a crash downstream', () => {
+    const deep = '{"system":{"get_sysinfo":' + '['.repeat(5000) + ']'.repeat(5000) + '}}';
+    const r = parseDiscoveryAnswer(encrypt(deep), '127.0.0.1', 9999);
+    assert.match(r.reason, /nested more than 64 levels/);
+  });
+  it('a plug answer is parsed', () => {
+    const r = parseDiscoveryAnswer(encrypt(JSON.stringify({ system: { get_sysinfo: { mic_type: 'IOT.SMARTPLUGSWITCH', alias: 'a', model: 'HS100(EU)', mac: 'AA', deviceId: 'D' } } })), '127.0.0.1', 9999);
+    assert.strictEqual(r.alias, 'a');
+    assert.strictEqual(r.outlets, 1);
+  });
+});

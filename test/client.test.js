@@ -80,6 +80,32 @@ describe('DeviceClient', () => {
     assert.ok(srv.peak <= 1);
   });
 
+  it('back-to-back requests to close-after-reply firmware: the habit is learned, retries stay at one', async () => {
+    srv = await server((req, socket) => socket.end(encryptWithHeader('{"system":{"get_sysinfo":{"err_code":0}}}'), () => socket.destroy()));
+    client = new DeviceClient({ host: '127.0.0.1', port: srv.port });
+    await Promise.all(Array.from({ length: 20 }, () => client.send(SYSINFO)));
+    assert.strictEqual(srv.requests.length, 20, 'each request reached the device once');
+    assert.ok(client.stats.retries <= 1, `retries: ${client.stats.retries}`);
+  });
+
+  it('a device that stopped closing after each reply gets a kept-open socket again later', async () => {
+    let closeAfter = true;
+    srv = await server((req, socket) => {
+      const m = encryptWithHeader('{"system":{"get_sysinfo":{"err_code":0}}}');
+      if (closeAfter) socket.end(m, () => socket.destroy());
+      else socket.write(m);
+    });
+    client = new DeviceClient({ host: '127.0.0.1', port: srv.port });
+    for (let i = 0; i < 20; i++) await client.send(SYSINFO);
+    assert.ok(client.stats.retries <= 1, `learned the close-after-reply habit (retries: ${client.stats.retries})`);
+    closeAfter = false; // e.g. a firmware update
+    for (let i = 0; i < 110; i++) await client.send(SYSINFO);
+    const before = srv.connections;
+    for (let i = 0; i < 20; i++) await client.send(SYSINFO);
+    assert.strictEqual(srv.connections, before, 'the last 20 requests shared one kept-open connection');
+    assert.ok(srv.connections < 115, `connections: ${srv.connections}`);
+  });
+
   it('retries once on a fresh connection when a reused socket turns out stale', async () => {
     srv = await server(echo);
     client = new DeviceClient({ host: '127.0.0.1', port: srv.port });

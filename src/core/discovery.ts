@@ -5,7 +5,7 @@
 
 import * as dgram from 'dgram';
 import { decrypt } from './cipher';
-import { encodeUdp } from './udp-transport';
+import { encodeUdp, parseJson } from './udp-transport';
 import { isObject } from './commands/command';
 
 export interface DiscoveredDevice {
@@ -54,9 +54,9 @@ function isPlug(sys: Record<string, unknown>): boolean {
 export function parseDiscoveryAnswer(msg: Buffer, host: string, port: number): DiscoveredDevice | RejectedAnswer {
   let reply: unknown;
   try {
-    reply = JSON.parse(decrypt(msg));
-  } catch {
-    return { host, port, reason: `answer is not a Kasa reply (${msg.length} bytes that do not decrypt to JSON)` };
+    reply = parseJson(decrypt(msg), `${host}:${port}`);
+  } catch (err) {
+    return { host, port, reason: `answer is not a Kasa reply: ${(err as Error).message}` };
   }
   const system = isObject(reply) ? reply.system : undefined;
   const sys = isObject(system) ? system.get_sysinfo : undefined;

@@ -3,8 +3,8 @@
 
 export type TplinkErrorKind =
   | 'refused' // nothing listens on host:port
-  | 'unreachable' // no route / host down / DNS failure / connect timeout
-  | 'timeout' // connected but no (whole) reply in time
+  | 'unreachable' // no route / host down / DNS failure
+  | 'timeout' // no connection, or no (whole) reply, in time
   | 'protocol' // bad length, oversized reply, undecodable or non-JSON reply, reset mid-reply
   | 'device' // the device answered with err_code != 0
   | 'closed' // the client was closed while the request waited
@@ -36,9 +36,11 @@ export class UnreachableError extends TplinkError {
   }
 }
 
+const CONNECT_HINT = ' (device off or unreachable; plugs with newer "KLAP" firmware do not answer on port 9999)';
+
 export class TimeoutError extends TplinkError {
   constructor(readonly host: string, readonly port: number, readonly ms: number, what = 'reply') {
-    super('timeout', `no ${what} from ${host}:${port} within ${ms} ms`);
+    super('timeout', `no ${what} from ${host}:${port} within ${ms} ms${what === 'connection' ? CONNECT_HINT : ''}`);
     this.name = 'TimeoutError';
   }
 }

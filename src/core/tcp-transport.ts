@@ -18,6 +18,9 @@ export interface TcpTransportOptions {
   reuse?: boolean;
 }
 
+/** Fresh connections made for a close-after-reply device before a kept-open one is tried again. */
+const RELEARN_AFTER = 100;
+
 const UNREACHABLE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'EHOSTDOWN', 'ENETDOWN']);
 
 export class TcpTransport {
@@ -42,13 +45,18 @@ export class TcpTransport {
       // (idle timeout, reboot). If it failed before any reply byte, try once fresh.
       if (reused && err instanceof StaleSocketError) {
         this.stats.retries++;
-        return this.attempt(payload, replyTimeout);
+        return await this.attempt(payload, replyTimeout); // await: `finally` must run after the retry
       }
       throw err instanceof StaleSocketError ? err.real : err;
     } finally {
       // Once the device has shown it closes after each reply, stop offering it a
       // socket it is about to close: that would only cost a failed write and a retry.
-      if (this.opts.reuse === false || this.closesAfterReply) this.destroy();
+      if (this.opts.reuse === false || this.closesAfterReply) {
+        this.destroy();
+        // Firmware can be updated and a plug replaced at the same address: now and then
+        // offer a kept-open socket again, which costs at most one retried request.
+        if (this.closesAfterReply && ++this.freshSinceLearned >= RELEARN_AFTER) this.closesAfterReply = false;
+      }
     }
   }
 
@@ -90,6 +98,12 @@ export class TcpTransport {
 
   /** Learned from the device: it ends the connection after every reply. */
   private closesAfterReply = false;
+  private freshSinceLearned = 0;
+
+  private learnClosesAfterReply(): void {
+    this.closesAfterReply = true;
+    this.freshSinceLearned = 0;
+  }
 
   /** Bytes received for the request in flight (a stale socket has received none). */
   private replyBytes = 0;
@@ -130,7 +144,7 @@ export class TcpTransport {
       socket.on('end', () => {
         if (socket === this.socket && !this.pending) {
           // Only an end right after a socket's first reply is that firmware's habit.
-          if (this.repliesOnSocket === 1) this.closesAfterReply = true;
+          if (this.repliesOnSocket === 1) this.learnClosesAfterReply();
           this.socket = null;
           socket.destroy();
         }
@@ -169,6 +183,9 @@ export class TcpTransport {
 
   private onClosed(socket: net.Socket, err: Error): void {
     if (socket !== this.socket) return; // an old socket we already let go
+    // Closed after exactly one reply, under the next request's unanswered bytes: the
+    // same close-after-reply habit, seen when requests follow each other closely.
+    if (this.repliesOnSocket === 1 && this.pending && this.replyBytes === 0) this.learnClosesAfterReply();
     this.socket = null;
     this.decoder.reset();
     socket.destroy();

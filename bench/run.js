@@ -199,11 +199,12 @@ async function main() {
     const s = results.scale = await runScale();
     const driftRate = s.lastThird.pollsPerSecond / s.firstThird.pollsPerSecond;
     const heapGrowth = s.heap.end - s.heap.start;
+    const mib = (b) => (b / 2 ** 20).toFixed(1);
     row('5', `CPU of Node-RED, ${s.devices} devices polled 1/s`, fmt.pct(s.cpuPercentOfOneCore), `of one core, over ${s.windowS.toFixed(0)} s (simulator process: ${fmt.pct(s.simCpuPercent)})`, '< 10 % of one core', s.cpuPercentOfOneCore < 10);
-    row('5', 'RSS per device (Node-RED process)', fmt.kb(s.rssPerDevice), `JS heap per device ${fmt.kb(s.heapPerDevice)}`, '—', null);
+    row('5', 'RSS per device (Node-RED process)', fmt.kb(s.rssPerDevice), `JS heap used ${fmt.kb(s.heapPerDevice)}, V8 heap reserved ${fmt.kb(s.heapTotalPerDevice)}`, '—', null);
     row('5', 'polls answered', `${Math.round(s.pollsPerSecond)}/s`, `offline ${s.offline}, expected ≈ ${s.devices}/s`, '≥ 95 % of devices/s, 0 offline', s.pollsPerSecond >= 0.95 * s.devices && s.offline === 0);
     row('5', 'drift: poll rate last ⅓ vs first ⅓ of window', fmt.x(driftRate), `${s.firstThird.pollsPerSecond.toFixed(1)}/s → ${s.lastThird.pollsPerSecond.toFixed(1)}/s, interval ${s.firstThird.meanIntervalMs.toFixed(0)} → ${s.lastThird.meanIntervalMs.toFixed(0)} ms`, '0.95x – 1.05x', driftRate >= 0.95 && driftRate <= 1.05);
-    row('5', 'drift: JS heap after GC, end vs start of window', `${heapGrowth >= 0 ? '+' : ''}${fmt.kb(heapGrowth)}`, `${(s.heap.start / 2 ** 20).toFixed(1)} → ${(s.heap.end / 2 ** 20).toFixed(1)} MiB; RSS ${(s.rss.start / 2 ** 20).toFixed(1)} → ${(s.rss.end / 2 ** 20).toFixed(1)} MiB`, '< 1 KiB per device', heapGrowth < 1024 * s.devices);
+    row('5', 'drift: JS heap after GC, end vs start of window', `${heapGrowth >= 0 ? '+' : ''}${fmt.kb(heapGrowth)}`, `${mib(s.heap.start)} → ${mib(s.heap.end)} MiB; RSS ${mib(s.rss.start)} → ${mib(s.rss.end)} MiB, V8 heap reserved ${mib(s.heapTotal.start)} → ${mib(s.heapTotal.end)} MiB`, '< 1 KiB per device', heapGrowth < 1024 * s.devices);
   }
 
   const loadAfter = os.loadavg();

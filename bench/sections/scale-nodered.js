@@ -15,7 +15,7 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 function snapshot() {
   for (let i = 0; i < 3; i++) global.gc();
   const m = process.memoryUsage();
-  return { rss: m.rss, heap: m.heapUsed };
+  return { rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
 }
 
 async function main() {
@@ -25,7 +25,8 @@ async function main() {
   const warmupS = Number(process.env.BENCH_SCALE_WARMUP || 20);
   const n = ports.length;
   const nr = await startNodeRed(['tplink-device', 'tplink-monitor']);
-  await sleep(1000);
+  // Let the runtime's start-up garbage go and V8 hand pages back before the baseline.
+  for (let i = 0; i < 5; i++) { await sleep(1000); snapshot(); }
   const base = snapshot();
 
   const flow = [{ id: 'tab', type: 'tab', label: 'scale' }, { id: 'sink', type: 'bench-sink', z: 'tab', x: 100, y: 100, wires: [] }];
@@ -79,7 +80,7 @@ async function main() {
     await sleep(Math.min(tick, windowS * 1000 - (Date.now() - t0)));
     const m = process.memoryUsage();
     const t = (Date.now() - t0) / 1000;
-    const sample = { t, polls: polls - polls0, rss: m.rss, heap: m.heapUsed };
+    const sample = { t, polls: polls - polls0, rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal };
     if (samples.length % 3 === 2 && Date.now() - t0 < windowS * 1000 - 1000) {
       const c = process.cpuUsage();
       sample.heapAfterGc = snapshot().heap;
@@ -117,8 +118,13 @@ async function main() {
     cpuUserPercent: (cpu.user / 1e6 / wallS) * 100,
     rssPerDevice: (start.rss - base.rss) / n,
     heapPerDevice: (start.heap - base.heap) / n,
+    // What V8 has reserved for its heap (used or not) and memory outside it.
+    heapTotalPerDevice: (start.heapTotal - base.heapTotal) / n,
+    externalPerDevice: (start.external - base.external) / n,
+    base,
     baseRss: base.rss,
     rss: { start: start.rss, end: end.rss },
+    heapTotal: { start: start.heapTotal, end: end.heapTotal },
     heap: { start: start.heap, end: end.heap, slopePerMinute: slope, afterGc: gcHeap },
     gcCpuMicros: gcMicros,
     polls: polls - polls0,

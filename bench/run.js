@@ -144,7 +144,7 @@ async function main() {
 
     if (want('memory')) {
       // N=100 as the issue suggests, and N=500: at N=100 the run-to-run noise of the
-      // heap baseline (about ±200 KiB) is as large as the per-device difference, so
+      // heap baseline (up to about 200 KiB in all) is as large as the per-device difference, so
       // the verdict uses N=500. Each (library, N) runs 3 times, in its own process.
       const sizes = [100, Number(process.env.BENCH_MEM_N || 500)];
       log(`[2/3] memory per device: each library in its own process, N=${sizes.join(' and ')}, 3 runs each ...`);

@@ -48,6 +48,8 @@ module.exports = function (RED) {
  */
 async function startNodeRed(types) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tplink-bench-nr-'));
+  // Removed on exit as well, so a section that fails leaves no user directory behind.
+  process.on('exit', () => fs.rmSync(userDir, { recursive: true, force: true }));
   const nodesDir = path.join(userDir, 'bench-nodes');
   writeNodesDir(nodesDir, types);
   fs.writeFileSync(path.join(userDir, 'flows.json'), '[]');

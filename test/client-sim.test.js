@@ -66,6 +66,7 @@ describe('DeviceClient + PlugSimulator (loopback)', function () {
     connect();
     for (let i = 0; i < 20; i++) await client.send(aliasReq(`c${i}`));
     assert.strictEqual(sim.connectionsOpened, 20);
+    assert.strictEqual(sim.peakConnections, 1, 'never two connections at once');
     assert.deepStrictEqual(sim.requests, [...Array(20).keys()].map((i) => aliasReq(`c${i}`)));
     assert.strictEqual(sim.device.alias(), 'c19');
   });

@@ -185,9 +185,20 @@ export class PlugSimulator {
     this.connectionsOpened++;
     this.activeConnections++;
     this.peakConnections = Math.max(this.peakConnections, this.activeConnections);
+    // A connection stops counting once either side has ended it ('finish': our own
+    // end after a reply has been sent), not when the kernel finally reports 'close':
+    // otherwise close-after-reply firmware would seem to hold two at once.
+    let counted = true;
+    const release = () => {
+      if (!counted) return;
+      counted = false;
+      this.activeConnections--;
+    };
+    socket.on('finish', release);
+    socket.on('end', release);
     socket.on('close', () => {
       this.sockets.delete(socket);
-      this.activeConnections--;
+      release();
     });
     serveConnection(socket, {
       device: this.device,

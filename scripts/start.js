@@ -7,28 +7,41 @@ const path = require('path');
 const { spawn } = require('child_process');
 
 const root = path.resolve(__dirname, '..');
-const userDir = path.join(root, '.node-red');
+// Overridable so a test can run the whole demo beside a developer's own `npm start`.
+const userDir = process.env.TPLINK_USER_DIR || path.join(root, '.node-red');
+const BASE_PORT = Number(process.env.TPLINK_SIM_PORT) || 9999;
 const { SimulatorNetwork } = require(path.join(root, 'nodes', 'simulator'));
 
-// The demo devices: the example flows point at 127.0.0.1:9999 (the HS110).
+// The demo devices: the demo and example flows point at 127.0.0.1:9999 (the HS110),
+// 10000 (HS100) and 10001 (HS300); discovery answers on the HS110's port.
 const DEVICES = [
-  { model: 'hs110', port: 9999, alias: 'Simulated HS110' },
-  { model: 'hs100', port: 10000, alias: 'Simulated HS100' },
-  { model: 'hs300', port: 10001, alias: 'Simulated HS300' },
+  { model: 'hs110', port: BASE_PORT, alias: 'Simulated HS110' },
+  { model: 'hs100', port: BASE_PORT + 1, alias: 'Simulated HS100' },
+  { model: 'hs300', port: BASE_PORT + 2, alias: 'Simulated HS300' },
 ];
+
+/** The demo flow, its device ports moved along with TPLINK_SIM_PORT. */
+function demoFlow() {
+  const flow = JSON.parse(fs.readFileSync(path.join(root, 'examples', 'demo.json'), 'utf8'));
+  for (const node of flow) {
+    if (node.type === 'tplink-device') node.port = Number(node.port) - 9999 + BASE_PORT;
+  }
+  return JSON.stringify(flow, null, 2);
+}
 
 function prepareUserDir() {
   fs.mkdirSync(path.join(userDir, 'node_modules'), { recursive: true });
   // Node-RED loads packages from <userDir>/node_modules: link this checkout there.
   const link = path.join(userDir, 'node_modules', 'node-red-contrib-tplink-smartplug');
   try { fs.lstatSync(link); } catch { fs.symlinkSync(root, link, 'dir'); }
+  // Only on the first start: later starts keep the user's own edits.
   const flows = path.join(userDir, 'flows.json');
-  if (!fs.existsSync(flows)) fs.copyFileSync(path.join(root, 'examples', 'demo.json'), flows);
+  if (!fs.existsSync(flows)) fs.writeFileSync(flows, demoFlow());
 }
 
 async function main() {
   prepareUserDir();
-  const net = await SimulatorNetwork.start({ host: '127.0.0.1', discoveryPort: 9999, devices: DEVICES });
+  const net = await SimulatorNetwork.start({ host: '127.0.0.1', discoveryPort: BASE_PORT, devices: DEVICES });
   for (const sim of net.members) {
     console.log(`simulated ${sim.device.model} "${sim.device.sysinfo().alias}" on tcp/udp 127.0.0.1:${sim.port}`);
   }
@@ -50,7 +63,7 @@ async function main() {
     await stop();
     process.exit(code ?? 0);
   });
-  console.log('Node-RED: http://127.0.0.1:1880  (Ctrl-C stops Node-RED and the simulated plugs)');
+  console.log(`Node-RED: http://127.0.0.1:${process.env.PORT || 1880}  (Ctrl-C stops Node-RED and the simulated plugs)`);
 }
 
 main().catch((err) => {

@@ -1,0 +1,106 @@
+'use strict';
+// `npm start` as a newcomer runs it: simulated plugs, Node-RED with this package
+// and the demo flow, the demo's inject switching a simulated plug, and Ctrl-C
+// (SIGINT) stopping everything. Ports and user directory are moved aside so the
+// test can run beside a developer's own `npm start`.
+const assert = require('assert');
+const fs = require('fs');
+const os = require('os');
+const net = require('net');
+const path = require('path');
+const http = require('http');
+const { spawn } = require('child_process');
+const { DeviceClient } = require('../nodes/core/client');
+
+function request(port, method, urlPath, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ host: '127.0.0.1', port, method, path: urlPath, headers: { Accept: 'application/json', 'Content-Type': 'application/json' } }, (res) => {
+      let data = '';
+      res.on('data', (c) => { data += c; });
+      res.on('end', () => resolve({ status: res.statusCode, body: data }));
+    });
+    req.on('error', reject);
+    req.end(body === undefined ? undefined : JSON.stringify(body));
+  });
+}
+
+const canBind = (port) => new Promise((resolve) => {
+  const srv = net.createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+});
+
+/** Four free consecutive ports below the ephemeral range: three plugs and Node-RED. */
+async function freePorts() {
+  for (let i = 0; i < 50; i++) {
+    const base = 20000 + Math.floor(Math.random() * 10000);
+    const ok = await Promise.all([0, 1, 2, 3].map((k) => canBind(base + k)));
+    if (ok.every(Boolean)) return base;
+  }
+  throw new Error('no free ports');
+}
+
+describe('npm start (the demo)', function () {
+  this.timeout(60000);
+  let proc, tmp, base, log = '';
+
+  before(async () => {
+    tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tplink-start-'));
+    base = await freePorts();
+    proc = spawn(process.execPath, [path.join(__dirname, '..', 'scripts', 'start.js')], {
+      env: { ...process.env, PORT: String(base + 3), TPLINK_SIM_PORT: String(base), TPLINK_USER_DIR: tmp, NODE_RED_LOG: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    proc.stdout.on('data', (c) => { log += c; });
+    proc.stderr.on('data', (c) => { log += c; });
+    await new Promise((resolve, reject) => {
+      const timer = setInterval(() => {
+        if (/Started flows/.test(log)) { clearInterval(timer); resolve(); }
+        if (proc.exitCode !== null) { clearInterval(timer); reject(new Error(`start.js exited:\n${log}`)); }
+      }, 100);
+    });
+  });
+
+  after(() => {
+    if (proc && proc.exitCode === null) proc.kill('SIGKILL');
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  it('prints the simulated plugs and the editor address', () => {
+    assert.match(log, new RegExp(`simulated HS110 "Simulated HS110" on tcp/udp 127\\.0\\.0\\.1:${base}`));
+    assert.match(log, /simulated HS300 "Simulated HS300"/);
+    assert.match(log, new RegExp(`Node-RED: http://127\\.0\\.0\\.1:${base + 3}`));
+  });
+
+  it('serves the editor with the demo flow, wired to the simulated plugs', async () => {
+    const res = await request(base + 3, 'GET', '/flows');
+    assert.strictEqual(res.status, 200);
+    const flows = JSON.parse(res.body);
+    assert.ok(flows.some((n) => n.type === 'tab' && n.label === 'TP-Link demo'));
+    const ports = flows.filter((n) => n.type === 'tplink-device').map((n) => Number(n.port)).sort();
+    assert.deepStrictEqual(ports, [base, base + 1, base + 2]);
+    assert.doesNotMatch(log, /\[error\]/);
+  });
+
+  it('the demo inject turns the simulated HS100 on', async () => {
+    const client = new DeviceClient({ host: '127.0.0.1', port: base + 1 });
+    try {
+      const before = (await client.send({ system: { get_sysinfo: {} } })).system.get_sysinfo.relay_state;
+      assert.strictEqual(before, 0);
+      const res = await request(base + 3, 'POST', '/inject/demo-on');
+      assert.strictEqual(res.status, 200);
+      let state = 0;
+      for (let i = 0; i < 50 && state !== 1; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        state = (await client.send({ system: { get_sysinfo: {} } })).system.get_sysinfo.relay_state;
+      }
+      assert.strictEqual(state, 1);
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('Ctrl-C stops Node-RED and the plugs, and frees their ports', async () => {
+    const code = await new Promise((resolve) => { proc.once('exit', (c) => resolve(c)); proc.kill('SIGINT'); });
+    assert.strictEqual(code, 0);
+    for (const p of [base, base + 1, base + 2, base + 3]) assert.ok(await canBind(p), `port ${p} free again`);
+  });
+});

@@ -10,12 +10,17 @@ const { HOST } = require('./interop/helpers');
 
 const MODELS = ['hs100', 'hs105', 'hs110', 'hs110v2', 'hs200', 'hs300'];
 const HAS_EMETER = { hs100: false, hs105: false, hs110: true, hs110v2: true, hs200: false, hs300: true };
+/** Hardware version each model plays; hw 1.x takes boolean rule flags, hw 2.x answers -3 (docs/compatibility.md). */
+const HW_VER = { hs100: '2.0', hs105: '1.0', hs110: '1.0', hs110v2: '2.0', hs200: '2.0', hs300: '1.0' };
+const BOOLEAN_FLAGS = Object.fromEntries(MODELS.map((m) => [m, HW_VER[m].startsWith('1.')]));
+const F = false;
+const T = true;
 
 function newClient() {
   return new Client({ logLevel: 'silent', defaultSendOptions: { timeout: 2000, transport: 'tcp' } });
 }
 
-/** A rule in the form tplink-smarthome-api builds, but with 0/1 flags (see the boolean test). */
+/** A rule in the form tplink-smarthome-api builds, but with 0/1 flags, which every model takes (the boolean form: per-model tests below). */
 const intScheduleRule = (smin) => ({
   sact: 1, name: 'interop', enable: 1, emin: 0, etime_opt: -1, smin, stime_opt: 0,
   wday: [0, 1, 0, 1, 0, 0, 0], repeat: 1,
@@ -109,10 +114,8 @@ describe('interop: tplink-smarthome-api as the client of our simulator', functio
       it('schedule: getRules, addRule, deleteRule, setOverallEnable, getNextAction, stats', async () => {
         const sched = plug.schedule;
         assert.deepStrictEqual((await sched.getRules()).rule_list, []);
-        // The API's own addRule writes wday and repeat as JSON booleans; our simulator
-        // refuses them with -3 like the hw 2.x firmware does (docs/compatibility.md).
-        await assert.rejects(sched.addRule({ powerState: true, start: 60, daysOfWeek: [1, 3] }), /"err_code":-3/);
-        // The same rule with 0/1 flags, through the API's generic command path.
+        // A rule with 0/1 flags, through the API's generic command path: every model takes it.
+        // (The API's own addRule writes booleans: see the next two tests.)
         const added = await plug.sendCommand({ schedule: { add_rule: intScheduleRule(60) } });
         assert.match(added.id, /^[0-9A-F]{32}$/);
         const rules = await sched.getRules();
@@ -134,6 +137,74 @@ describe('interop: tplink-smarthome-api as the client of our simulator', functio
         assert.deepStrictEqual(sim.device.rules('schedule', idx), []);
       });
 
+      if (BOOLEAN_FLAGS[model]) {
+        it(`schedule.addRule / editRule with the API's boolean wday and repeat: hw ${HW_VER[model]} takes them and get_rules gives them back`, async () => {
+          assert.strictEqual((await plug.getSysInfo()).hw_ver, HW_VER[model]);
+          const sched = plug.schedule;
+          sim.device.setWallClock({ year: 2024, month: 5, mday: 6, hour: 8, min: 0, sec: 0 }); // a Monday
+          const added = await sched.addRule({ powerState: true, start: 60, daysOfWeek: [1, 3] });
+          assert.strictEqual(added.err_code, 0);
+          assert.match(added.id, /^[0-9A-F]{32}$/);
+          assert.strictEqual(sim.requests[sim.requests.length - 1].schedule.add_rule.repeat, true, 'the API really sent a boolean');
+          let rule = await sched.getRule(added.id);
+          assert.deepStrictEqual([rule.wday, rule.repeat, rule.smin, rule.sact], [[F, T, F, T, F, F, F], true, 60, 1]);
+          // The boolean flags count for the next action: Wednesday 01:00.
+          assert.deepStrictEqual(await sched.getNextAction(), { type: 1, id: added.id, schd_sec: 3600, action: 1, err_code: 0 });
+          const edited = await sched.editRule({ id: added.id, powerState: false, start: 120, daysOfWeek: [0, 6], enable: false });
+          assert.strictEqual(edited.err_code, 0);
+          rule = await sched.getRule(added.id);
+          assert.deepStrictEqual([rule.wday, rule.repeat, rule.smin, rule.sact, rule.enable], [[T, F, F, F, F, F, T], true, 120, 0, 0]);
+          // A one-off rule: repeat false, the date's weekday flagged.
+          const once = await sched.addRule({ powerState: true, start: new Date(2030, 0, 15, 7, 30) });
+          assert.strictEqual(once.err_code, 0);
+          rule = await sched.getRule(once.id);
+          assert.deepStrictEqual([rule.repeat, rule.year, rule.month, rule.day, rule.smin], [false, 2030, 1, 15, 450]);
+          assert.deepStrictEqual(rule.wday, [F, F, T, F, F, F, F]);
+          assert.deepStrictEqual(sim.device.rules('schedule', idx).map((r) => r.id), [added.id, once.id]);
+          if (strip) assert.deepStrictEqual(sim.device.rules('schedule', 0), [], 'only the child outlet got them');
+        });
+
+        it(`away.addRule / editRule with the API's boolean wday and repeat: hw ${HW_VER[model]} takes them`, async () => {
+          const added = await plug.away.addRule({ start: 1080, end: 1320, daysOfWeek: [0, 6] });
+          assert.strictEqual(added.err_code, 0);
+          let rule = await plug.away.getRule(added.id);
+          assert.deepStrictEqual([rule.wday, rule.repeat, rule.smin, rule.emin, rule.frequency], [[T, F, F, F, F, F, T], true, 1080, 1320, 5]);
+          const edited = await plug.away.editRule({ id: added.id, start: 1000, end: 1300, daysOfWeek: [2], frequency: 9 });
+          assert.strictEqual(edited.err_code, 0);
+          rule = await plug.away.getRule(added.id);
+          assert.deepStrictEqual([rule.wday, rule.repeat, rule.smin, rule.emin, rule.frequency], [[F, F, T, F, F, F, F], true, 1000, 1300, 9]);
+          assert.strictEqual((await plug.away.deleteRule(added.id)).err_code, 0);
+          assert.deepStrictEqual(sim.device.rules('anti_theft', idx), []);
+        });
+      } else {
+        it(`schedule.addRule / editRule with the API's boolean wday and repeat: hw ${HW_VER[model]} answers -3 "invalid argument"`, async () => {
+          assert.strictEqual((await plug.getSysInfo()).hw_ver, HW_VER[model]);
+          const sched = plug.schedule;
+          const isInvalid = (err) => {
+            assert.strictEqual(err.name, 'ResponseError');
+            assert.match(err.message, /"err_code":-3,"err_msg":"invalid argument"/);
+            return true;
+          };
+          await assert.rejects(sched.addRule({ powerState: true, start: 60, daysOfWeek: [1, 3] }), isInvalid);
+          await assert.rejects(sched.addRule({ powerState: true, start: new Date(2030, 0, 15, 7, 30) }), isInvalid);
+          assert.deepStrictEqual(sim.device.rules('schedule', idx), []);
+          // editRule on a rule written with 0/1 flags: refused, the rule unchanged.
+          const added = await plug.sendCommand({ schedule: { add_rule: intScheduleRule(60) } });
+          await assert.rejects(sched.editRule({ id: added.id, powerState: false, start: 120, daysOfWeek: [0, 6] }), isInvalid);
+          const rule = await sched.getRule(added.id);
+          assert.deepStrictEqual([rule.wday, rule.repeat, rule.smin, rule.sact], [[0, 1, 0, 1, 0, 0, 0], 1, 60, 1]);
+        });
+
+        it(`away.addRule / editRule with the API's boolean wday and repeat: hw ${HW_VER[model]} answers -3 "invalid argument"`, async () => {
+          await assert.rejects(plug.away.addRule({ start: 1080, end: 1320, daysOfWeek: [0, 6] }), /"err_code":-3,"err_msg":"invalid argument"/);
+          assert.deepStrictEqual(sim.device.rules('anti_theft', idx), []);
+          const added = await plug.sendCommand({ anti_theft: { add_rule: intAwayRule } });
+          await assert.rejects(plug.away.editRule({ id: added.id, start: 1000, end: 1300, daysOfWeek: [2] }), /"err_code":-3/);
+          const rule = await plug.away.getRule(added.id);
+          assert.deepStrictEqual([rule.wday, rule.repeat, rule.smin, rule.emin], [[1, 0, 0, 0, 0, 0, 1], 1, 1080, 1320]);
+        });
+      }
+
       it('timer (count_down): addRule replaces the one rule, getRules, the countdown fires, table full', async () => {
         const t1 = await plug.timer.addRule({ delay: 30, powerState: true, name: 'on soon' });
         assert.strictEqual(t1.err_code, 0);
@@ -153,7 +224,6 @@ describe('interop: tplink-smarthome-api as the client of our simulator', functio
 
       it('away (anti_theft): getRules, addRule, setOverallEnable, deleteRule, deleteAllRules', async () => {
         assert.deepStrictEqual((await plug.away.getRules()).rule_list, []);
-        await assert.rejects(plug.away.addRule({ start: 1080, end: 1320, daysOfWeek: [0, 6] }), /"err_code":-3/);
         const added = await plug.sendCommand({ anti_theft: { add_rule: intAwayRule } });
         const rule = await plug.away.getRule(added.id);
         assert.strictEqual(rule.emin, 1320);

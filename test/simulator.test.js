@@ -9,7 +9,7 @@ const path = require('path');
 const { spawn } = require('child_process');
 const { encrypt, encryptWithHeader, decrypt } = require('../nodes/core/cipher');
 const { FrameDecoder } = require('../nodes/core/framing');
-const { PlugSimulator, SimulatedDevice, SimulatorNetwork, MODELS, isLoopback } = require('../nodes/simulator');
+const { PlugSimulator, SimulatedDevice, SimulatorNetwork, MODELS, isLoopback, booleanRuleFlags, findModel } = require('../nodes/simulator');
 
 const HOST = '127.0.0.1';
 const SYSINFO = { system: { get_sysinfo: {} } };
@@ -413,6 +413,124 @@ describe('simulator: schedule, count_down and anti_theft', () => {
     await query(s.port, { anti_theft: { delete_all_rules: null } });
     assert.deepStrictEqual(s.device.rules('anti_theft'), []);
   });
+
+  // Boolean rule flags, as tplink-smarthome-api writes them: hw 1.x firmware takes them,
+  // hw 2.x answers -3 (tplink-smarthome-api issue #89; docs/compatibility.md).
+  const F = false;
+  const T = true;
+  const BOOL_RULE = { ...RULE, wday: [F, T, F, T, F, F, F], repeat: true };
+  const BOOL_AWAY = { stime_opt: 0, wday: [T, F, F, F, F, F, T], smin: 1080, enable: 1, frequency: 5, repeat: true, etime_opt: 0, emin: 1320, name: 'away' };
+  const HW1 = MODELS.filter((m) => m.hwVer.startsWith('1.')).map((m) => m.name);
+  const HW2 = MODELS.filter((m) => m.hwVer.startsWith('2.')).map((m) => m.name);
+
+  it('boolean rule flags: hw 1.x models take them, hw 2.x do not; a spec can say otherwise', () => {
+    assert.deepStrictEqual(HW1, ['HS105', 'HS110', 'HS300']);
+    assert.deepStrictEqual(HW2, ['HS100', 'HS110v2', 'HS200']);
+    for (const m of MODELS) assert.strictEqual(booleanRuleFlags(m), m.hwVer.startsWith('1.'), m.name);
+    assert.strictEqual(booleanRuleFlags({ ...findModel('HS110v2'), booleanRuleFlags: true }), true);
+    assert.strictEqual(booleanRuleFlags({ ...findModel('HS110'), booleanRuleFlags: false }), false);
+    assert.strictEqual(booleanRuleFlags({ ...findModel('HS110'), hwVer: '1' }), true);
+    assert.strictEqual(booleanRuleFlags({ ...findModel('HS110'), hwVer: '10.0' }), false);
+    // The override reaches the rule handlers.
+    const d = new SimulatedDevice({ model: { ...findModel('HS110v2'), booleanRuleFlags: true } });
+    assert.strictEqual(d.handle({ schedule: { add_rule: BOOL_RULE } }).schedule.add_rule.err_code, 0);
+  });
+
+  for (const model of HW1) {
+    it(`${model} (hw 1.x): schedule rules with boolean wday/repeat are taken and given back as written`, () => {
+      const d = new SimulatedDevice({ model });
+      d.handle({ time: { set_timezone: { year: 2024, month: 5, mday: 6, hour: 8, min: 0, sec: 0, index: 18 } } }); // a Monday
+      const add = d.handle({ schedule: { add_rule: { ...BOOL_RULE, smin: 60 } } }).schedule.add_rule;
+      assert.strictEqual(add.err_code, 0);
+      assert.match(add.id, ID_RE);
+      let rule = d.handle({ schedule: { get_rules: null } }).schedule.get_rules.rule_list[0];
+      assert.deepStrictEqual([rule.wday, rule.repeat], [[F, T, F, T, F, F, F], true]);
+      // The boolean flags count for the next action: Wednesday 01:00.
+      assert.deepStrictEqual(d.handle({ schedule: { get_next_action: null } }).schedule.get_next_action,
+        { type: 1, id: add.id, schd_sec: 3600, action: 1, err_code: 0 });
+      // An edit that leaves the flags out keeps them as stored; one that gives them replaces them.
+      assert.strictEqual(d.handle({ schedule: { edit_rule: { id: add.id, smin: 120 } } }).schedule.edit_rule.err_code, 0);
+      rule = d.rules('schedule')[0];
+      assert.deepStrictEqual([rule.smin, rule.wday, rule.repeat], [120, [F, T, F, T, F, F, F], true]);
+      const once = { id: add.id, wday: [F, F, T, F, F, F, F], repeat: false, year: 2030, month: 1, day: 15 };
+      assert.strictEqual(d.handle({ schedule: { edit_rule: once } }).schedule.edit_rule.err_code, 0);
+      rule = d.rules('schedule')[0];
+      assert.deepStrictEqual([rule.wday, rule.repeat, rule.year], [[F, F, T, F, F, F, F], false, 2030]);
+      // 0/1 still work, and so does a mix, each flag kept as sent.
+      assert.strictEqual(d.handle({ schedule: { add_rule: RULE } }).schedule.add_rule.err_code, 0);
+      assert.deepStrictEqual(d.rules('schedule')[1].wday, [1, 0, 0, 1, 1, 0, 0]);
+      assert.strictEqual(d.handle({ schedule: { add_rule: { ...RULE, wday: [1, F, 0, T, 1, 0, 0] } } }).schedule.add_rule.err_code, 0);
+      assert.deepStrictEqual(d.rules('schedule')[2].wday, [1, F, 0, T, 1, 0, 0]);
+      // Only wday and repeat take booleans; anything else that is not 0/1 is still -3.
+      const bad = (args) => d.handle({ schedule: { add_rule: { ...RULE, ...args } } }).schedule.add_rule.err_code;
+      assert.strictEqual(bad({ enable: true }), -3);
+      assert.strictEqual(bad({ wday: [T, F, F, F, F, F] }), -3);
+      assert.strictEqual(bad({ wday: [T, F, F, F, F, F, 'yes'] }), -3);
+      assert.strictEqual(bad({ wday: [T, F, F, F, F, F, 2] }), -3);
+      assert.strictEqual(bad({ repeat: 'true' }), -3);
+      assert.strictEqual(bad({ repeat: 2 }), -3);
+      assert.strictEqual(d.handle({ schedule: { set_overall_enable: { enable: true } } }).schedule.set_overall_enable.err_code, -3);
+      assert.strictEqual(d.rules('schedule').length, 3);
+    });
+
+    it(`${model} (hw 1.x): anti_theft rules with boolean wday/repeat are taken and given back as written`, () => {
+      const d = new SimulatedDevice({ model });
+      const add = d.handle({ anti_theft: { add_rule: BOOL_AWAY } }).anti_theft.add_rule;
+      assert.strictEqual(add.err_code, 0);
+      let rule = d.handle({ anti_theft: { get_rules: null } }).anti_theft.get_rules.rule_list[0];
+      assert.deepStrictEqual([rule.wday, rule.repeat, rule.smin, rule.emin], [[T, F, F, F, F, F, T], true, 1080, 1320]);
+      const edit = d.handle({ anti_theft: { edit_rule: { ...BOOL_AWAY, id: add.id, wday: [F, F, T, F, F, F, F], repeat: false, frequency: 9 } } });
+      assert.strictEqual(edit.anti_theft.edit_rule.err_code, 0);
+      rule = d.rules('anti_theft')[0];
+      assert.deepStrictEqual([rule.wday, rule.repeat, rule.frequency], [[F, F, T, F, F, F, F], false, 9]);
+    });
+  }
+
+  it('HS300 (hw 1.x): boolean flags per outlet through context, and over TCP the reply carries JSON booleans', async () => {
+    const s = await sim({ model: 'HS300' });
+    const ctx = { child_ids: [s.device.childId(2)] };
+    const r = await query(s.port, { context: ctx, schedule: { add_rule: BOOL_RULE }, anti_theft: { add_rule: BOOL_AWAY } });
+    assert.strictEqual(r.schedule.add_rule.err_code, 0);
+    assert.strictEqual(r.anti_theft.add_rule.err_code, 0);
+    const c = await connect(s.port);
+    c.send({ context: ctx, schedule: { get_rules: null } });
+    const text = await c.nextText();
+    assert.match(text, /"wday":\[false,true,false,true,false,false,false\]/);
+    assert.match(text, /"repeat":true/);
+    assert.strictEqual(s.device.rules('schedule', 2).length, 1);
+    assert.deepStrictEqual(s.device.rules('schedule', 0), [], 'only the addressed outlet');
+    assert.deepStrictEqual(s.device.rules('anti_theft', 2)[0].wday, [T, F, F, F, F, F, T]);
+  });
+
+  for (const model of HW2) {
+    it(`${model} (hw 2.x): boolean wday or repeat in schedule and anti_theft rules is -3 "invalid argument", nothing stored or changed`, async () => {
+      const s = await sim({ model });
+      const INVALID = { err_code: -3, err_msg: 'invalid argument' };
+      const r = await query(s.port, {
+        schedule: { add_rule: BOOL_RULE },
+        anti_theft: { add_rule: BOOL_AWAY },
+      });
+      assert.deepStrictEqual(r.schedule.add_rule, INVALID);
+      assert.deepStrictEqual(r.anti_theft.add_rule, INVALID);
+      // Either flag alone is enough to be refused.
+      const d = s.device;
+      assert.deepStrictEqual(d.handle({ schedule: { add_rule: { ...RULE, repeat: true } } }).schedule.add_rule, INVALID);
+      assert.deepStrictEqual(d.handle({ schedule: { add_rule: { ...RULE, wday: [T, F, F, F, F, F, F] } } }).schedule.add_rule, INVALID);
+      assert.deepStrictEqual(d.handle({ schedule: { add_rule: { ...RULE, wday: [1, 0, 0, 0, 0, 0, F] } } }).schedule.add_rule, INVALID);
+      assert.deepStrictEqual(d.handle({ anti_theft: { add_rule: { ...BOOL_AWAY, wday: [1, 0, 0, 0, 0, 0, 1] } } }).anti_theft.add_rule, INVALID);
+      assert.deepStrictEqual(d.rules('schedule'), []);
+      assert.deepStrictEqual(d.rules('anti_theft'), []);
+      // The tplink-smarthome-api edit_rule of issue #89, on a rule written with 0/1.
+      const id = d.handle({ schedule: { add_rule: RULE } }).schedule.add_rule.id;
+      const issue89 = { id, sact: 1, name: '', enable: 0, emin: 0, etime_opt: -1, smin: 425, stime_opt: 0, wday: [F, T, T, T, T, T, F], repeat: true };
+      assert.deepStrictEqual((await query(s.port, { schedule: { edit_rule: issue89 } })).schedule.edit_rule, INVALID);
+      const rule = d.rules('schedule')[0];
+      assert.deepStrictEqual([rule.smin, rule.enable, rule.wday, rule.repeat], [1014, 1, [1, 0, 0, 1, 1, 0, 0], 1]);
+      const awayId = d.handle({ anti_theft: { add_rule: { ...BOOL_AWAY, wday: [1, 0, 0, 0, 0, 0, 1], repeat: 1 } } }).anti_theft.add_rule.id;
+      assert.deepStrictEqual(d.handle({ anti_theft: { edit_rule: { id: awayId, repeat: false } } }).anti_theft.edit_rule, INVALID);
+      assert.strictEqual(d.rules('anti_theft')[0].repeat, 1);
+    });
+  }
 });
 
 // ---- emeter --------------------------------------------------------------------

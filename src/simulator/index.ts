@@ -5,6 +5,6 @@ export { SimulatedDevice, DeviceOptions, DeviceState } from './device';
 export { SimulatorNetwork, NetworkOptions, NetworkDeviceOptions } from './network';
 export { ExtraKind } from './extras';
 export { Fault, FaultType, FAULT_TYPES } from './faults';
-export { MODELS, ModelSpec, EmeterUnits, findModel } from './models';
+export { MODELS, ModelSpec, EmeterUnits, findModel, booleanRuleFlags } from './models';
 export { Rule, RuleKind } from './rules';
 export { isLoopback } from './net-util';

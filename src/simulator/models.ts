@@ -24,6 +24,11 @@ export interface ModelSpec {
   loads: number[];
   /** Prefix of the factory alias, completed with the MAC's last 4 hex digits. */
   aliasPrefix: string;
+  /**
+   * Whether schedule/anti_theft rules may carry JSON booleans in `wday` and `repeat`.
+   * Unset: true for hardware 1.x, false otherwise (see booleanRuleFlags()).
+   */
+  booleanRuleFlags?: boolean;
 }
 
 const SW_V1 = '1.2.6 Build 200727 Rel.121701';
@@ -60,6 +65,18 @@ export const MODELS: readonly ModelSpec[] = [
     emeter: 'v2', outlets: 6, mainsVolts: 120, loads: [60, 15, 120, 7, 900, 0], aliasPrefix: 'TP-LINK_Power Strip_',
   },
 ];
+
+/**
+ * Rule flags as JSON booleans (`"wday":[false,true,…]`, `"repeat":true`, what
+ * tplink-smarthome-api writes): hardware 1.x firmware takes them, hardware 2.x
+ * answers -3 "invalid argument" (tplink-smarthome-api issue #89: the same boolean
+ * edit_rule works on an HS110 hw 1.0 and fails on an HS110 hw 2.0). A spec's own
+ * `booleanRuleFlags` wins. Sources: docs/compatibility.md.
+ */
+export function booleanRuleFlags(spec: ModelSpec): boolean {
+  if (typeof spec.booleanRuleFlags === 'boolean') return spec.booleanRuleFlags;
+  return /^1(\.|$)/.test(String(spec.hwVer).trim());
+}
 
 /** Finds a model by short name, case-insensitively ("hs110v2", "HS300"). */
 export function findModel(name: string): ModelSpec {

@@ -87,7 +87,7 @@ export function optNum(a: Args, key: string, fallback: number, o: NumOpts = {}):
   return has(a, key) ? checkNum(a[key], o) : fallback;
 }
 
-/** 0/1 flags as the plugs take them (booleans are refused, like the firmware does). */
+/** 0/1 flags as the plugs take them (booleans are refused; only hw 1.x rule wday/repeat take them, see rules.ts). */
 export function reqFlag(a: Args, key: string): 0 | 1 {
   return reqNum(a, key, { min: 0, max: 1, int: true }) as 0 | 1;
 }

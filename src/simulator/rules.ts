@@ -1,6 +1,11 @@
 // Rule tables of the schedule, count_down and anti_theft modules: validated
 // fields, 32-hex-digit upper-case ids, a capacity (a second countdown is
 // refused with -10 "table is full", as the firmware holds one).
+//
+// `wday` and `repeat` are 0/1 on every model. Models whose firmware also takes
+// JSON booleans there (hardware 1.x, see models.ts booleanRuleFlags) store the
+// flags as written, so get_rules gives booleans back; everything that reads a
+// stored flag goes through flagSet().
 
 import { randomBytes } from 'crypto';
 import { ArgError, Args, ERR, optFlag, optNum, optStr } from './replies';
@@ -22,26 +27,50 @@ const MINUTE = { min: 0, max: 1439, int: true };
 const TIME_OPT = { min: -1, max: 2, int: true };
 const ACTION = { min: -1, max: 1, int: true };
 
-function wday(a: Args, fallback: number[]): number[] {
+/** A stored rule flag: 0/1, or a boolean on models that take booleans. */
+export type Flag = 0 | 1 | boolean;
+
+/** True for a flag that is on: 1, or `true` as hardware 1.x firmware stores it. */
+export function flagSet(v: unknown): boolean {
+  return v === 1 || v === true;
+}
+
+export interface RuleOptions {
+  /** Accept and keep JSON booleans in `wday` and `repeat` (hardware 1.x); otherwise -3. */
+  booleanFlags?: boolean;
+}
+
+function isFlag(x: unknown, o: RuleOptions): boolean {
+  return x === 0 || x === 1 || (o.booleanFlags === true && typeof x === 'boolean');
+}
+
+function wday(a: Args, fallback: Flag[], o: RuleOptions): Flag[] {
   const v = a.wday;
+  if (v === undefined || v === null) return [...fallback];
+  if (!Array.isArray(v) || v.length !== 7 || !v.every((x) => isFlag(x, o))) throw new ArgError(ERR.INVALID);
+  return [...v] as Flag[];
+}
+
+function repeat(a: Args, fallback: Flag, o: RuleOptions): Flag {
+  const v = a.repeat;
   if (v === undefined || v === null) return fallback;
-  if (!Array.isArray(v) || v.length !== 7 || !v.every((x) => x === 0 || x === 1)) throw new ArgError(ERR.INVALID);
-  return [...v] as number[];
+  if (!isFlag(v, o)) throw new ArgError(ERR.INVALID);
+  return v as Flag;
 }
 
 /** Common fields of schedule and anti-theft rules (a time window on weekdays or a date). */
-function windowFields(a: Args, base: Args): Args {
+function windowFields(a: Args, base: Args, flags: RuleOptions): Args {
   const n = (key: string, fallback: number, o: { min?: number; max?: number; int?: boolean } = { int: true }): number =>
     optNum(a, key, typeof base[key] === 'number' ? (base[key] as number) : fallback, o);
   return {
     name: optStr(a, 'name', (base.name as string | undefined) ?? '', { maxBytes: 64 }),
     enable: optFlag(a, 'enable', (base.enable as 0 | 1 | undefined) ?? 1),
-    wday: wday(a, (base.wday as number[] | undefined) ?? [0, 0, 0, 0, 0, 0, 0]),
+    wday: wday(a, (base.wday as Flag[] | undefined) ?? [0, 0, 0, 0, 0, 0, 0], flags),
     stime_opt: n('stime_opt', 0, TIME_OPT),
     smin: n('smin', 0, MINUTE),
     etime_opt: n('etime_opt', -1, TIME_OPT),
     emin: n('emin', 0, MINUTE),
-    repeat: optFlag(a, 'repeat', (base.repeat as 0 | 1 | undefined) ?? 1),
+    repeat: repeat(a, (base.repeat as Flag | undefined) ?? 1, flags),
     year: n('year', 0, { min: 0, max: 2099, int: true }),
     month: n('month', 0, { min: 0, max: 12, int: true }),
     day: n('day', 0, { min: 0, max: 31, int: true }),
@@ -52,7 +81,7 @@ function windowFields(a: Args, base: Args): Args {
 }
 
 /** Validates and completes a rule's fields; `base` is the rule being edited. */
-export function normalizeRule(kind: RuleKind, a: Args, base: Args = {}): Args {
+export function normalizeRule(kind: RuleKind, a: Args, base: Args = {}, o: RuleOptions = {}): Args {
   if (kind === 'count_down') {
     return {
       name: optStr(a, 'name', (base.name as string | undefined) ?? '', { maxBytes: 64 }),
@@ -61,7 +90,7 @@ export function normalizeRule(kind: RuleKind, a: Args, base: Args = {}): Args {
       act: optNum(a, 'act', (base.act as number | undefined) ?? 1, { min: 0, max: 1, int: true }),
     };
   }
-  const w = windowFields(a, base);
+  const w = windowFields(a, base, o);
   if (kind === 'schedule') {
     return {
       ...w,
@@ -95,20 +124,20 @@ export class RuleTable {
     return this.entries.length;
   }
 
-  add(raw: Args, now: number): Rule {
+  add(raw: Args, now: number, o: RuleOptions = {}): Rule {
     for (const key of REQUIRED[this.kind]) {
       if (raw[key] === undefined || raw[key] === null) throw new ArgError(ERR.MISSING);
     }
-    const fields = normalizeRule(this.kind, raw);
+    const fields = normalizeRule(this.kind, raw, {}, o);
     if (this.entries.length >= this.capacity) throw new ArgError(ERR.TABLE_FULL);
     const rule: Rule = { id: newRuleId(), ...fields };
     this.entries.push({ rule, armedAt: now });
     return rule;
   }
 
-  edit(raw: Args, now: number): Rule {
+  edit(raw: Args, now: number, o: RuleOptions = {}): Rule {
     const entry = this.find(raw.id);
-    const fields = normalizeRule(this.kind, raw, entry.rule);
+    const fields = normalizeRule(this.kind, raw, entry.rule, o);
     entry.rule = { id: entry.rule.id, ...fields };
     entry.armedAt = now;
     return entry.rule;

@@ -2,7 +2,7 @@
 // enabled clock-time schedule rule (sunrise/sunset rules are not predicted).
 
 import { SimClock, dayNumber } from './clock';
-import { RuleTable } from './rules';
+import { RuleTable, flagSet } from './rules';
 
 export interface NextAction {
   type: number;
@@ -22,10 +22,10 @@ export function nextAction(table: RuleTable, clock: SimClock): NextAction {
     if (r.enable !== 1 || r.stime_opt !== 0 || r.sact === -1) continue;
     const startSec = (r.smin as number) * 60;
     let inSec: number | null = null;
-    if (r.repeat === 1) {
-      const days = r.wday as number[];
+    if (flagSet(r.repeat)) {
+      const days = r.wday as unknown[];
       for (let off = 0; off <= 7 && inSec === null; off++) {
-        if (days[(wall.wday + off) % 7] === 1 && (off > 0 || startSec > nowSec)) inSec = off * 86400 + startSec - nowSec;
+        if (flagSet(days[(wall.wday + off) % 7]) && (off > 0 || startSec > nowSec)) inSec = off * 86400 + startSec - nowSec;
       }
     } else if ((r.year as number) > 0) {
       const day = dayNumber(r.year as number, r.month as number, r.day as number);

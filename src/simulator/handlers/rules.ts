@@ -3,7 +3,8 @@
 
 import { Handler, ModuleHandlers, Target } from './types';
 import type { SimulatedDevice } from '../device';
-import { RuleKind, RuleTable } from '../rules';
+import { RuleKind, RuleOptions, RuleTable } from '../rules';
+import { booleanRuleFlags } from '../models';
 import { argsOf, ArgError, ERR, ok, reqNum, isPlainObject } from '../replies';
 import { nextAction } from '../schedule-next';
 import { merge } from './emeter';
@@ -16,6 +17,11 @@ function tableOf(kind: RuleKind, t: Target): RuleTable {
   return t.rules.antiTheft;
 }
 
+/** How this model's firmware takes rule flags (booleans on hardware 1.x). */
+function ruleOptions(dev: SimulatedDevice): RuleOptions {
+  return { booleanFlags: booleanRuleFlags(dev.spec) };
+}
+
 function common(kind: RuleKind): ModuleHandlers {
   const get_rules: Handler = (dev, t) => {
     const table = tableOf(kind, t);
@@ -24,9 +30,9 @@ function common(kind: RuleKind): ModuleHandlers {
   };
   return {
     get_rules,
-    add_rule: (dev, t, raw) => ok({ id: tableOf(kind, t).add(argsOf(raw), dev.clock.now()).id }),
+    add_rule: (dev, t, raw) => ok({ id: tableOf(kind, t).add(argsOf(raw), dev.clock.now(), ruleOptions(dev)).id }),
     edit_rule: (dev, t, raw) => {
-      tableOf(kind, t).edit(argsOf(raw), dev.clock.now());
+      tableOf(kind, t).edit(argsOf(raw), dev.clock.now(), ruleOptions(dev));
       return ok();
     },
     delete_rule: (_dev, t, raw) => {

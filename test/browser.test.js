@@ -345,6 +345,98 @@ describe(missing && !MUST_RUN ? `${TITLE} [skipped: ${missing}]` : TITLE, functi
     assert.deepStrictEqual(errors, [], 'no uncaught error in the editor');
   });
 
+  it('saves the schedule and anti-theft dialogs\' weekdays, sunset and one-off date as chosen, and shows them again', async () => {
+    assert.ok(ids.device, 'the device was added by an earlier step');
+    const WEEK = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'];
+    const ticked = () => page.evaluate((week) => week.filter((d) => document.getElementById(`node-input-day-${d}`).checked), WEEK);
+    const shown = (sel) => page.locator(sel).isVisible();
+    async function open(id, type) {
+      await E.onCanvas(page, id).dblclick();
+      await page.locator('#node-input-operation').waitFor();
+      const labels = await page.locator(`.${type}-days label:has(input[type=checkbox])`).allTextContents();
+      assert.deepStrictEqual(labels.map((l) => l.trim()), WEEK.map((d) => catalog(type).day[d]), `${type}: a box per weekday, Monday first`);
+    }
+    async function setDays(want) {
+      for (const d of WEEK) await page.locator(`#node-input-day-${d}`).setChecked(want.includes(d));
+    }
+    async function close(button) {
+      await page.click(button);
+      await page.locator(button).waitFor({ state: 'detached' });
+    }
+
+    // tplink-schedule: Sun, Tue, Thu, Fri; at sunset 20 minutes earlier; once, on 2031-07-04.
+    ids.schedule = await E.dropFromPalette(page, 'tplink-schedule', 300, 480);
+    await open(ids.schedule, 'tplink-schedule');
+    await page.selectOption('#node-input-device', ids.device);
+    assert.deepStrictEqual(await ticked(), ['mon', 'tue', 'wed', 'thu', 'fri'], 'a new schedule: Monday to Friday');
+    assert.strictEqual(await shown('.tplink-schedule-rule'), false, '"list rules" needs no rule fields');
+    await page.selectOption('#node-input-operation', 'add');
+    assert.deepStrictEqual([await shown('.tplink-schedule-rule'), await shown('.tplink-schedule-id')], [true, false], '"add rule": rule fields, no rule id');
+    assert.deepStrictEqual([await shown('#node-input-time'), await shown('.tplink-schedule-offset')], [true, false], 'time of day: no offset');
+    await setDays(['sun', 'tue', 'thu', 'fri']);
+    await page.selectOption('#node-input-timeType', 'sunset');
+    assert.deepStrictEqual([await shown('#node-input-time'), await shown('.tplink-schedule-offset')], [false, true], 'sunset: offset, no clock');
+    await page.fill('#node-input-offset', '-20');
+    await page.selectOption('#node-input-repeat', 'once');
+    assert.deepStrictEqual([await shown('.tplink-schedule-days'), await shown('.tplink-schedule-date')], [false, true], 'once: a date, no weekdays');
+    await page.fill('#node-input-date', '2031-07-04');
+    await close('#node-dialog-ok');
+
+    // tplink-antitheft: Mon, Wed, Thu, Fri; from sunset to 22:45; once, on 2031-12-24.
+    ids.antitheft = await E.dropFromPalette(page, 'tplink-antitheft', 300, 540);
+    await open(ids.antitheft, 'tplink-antitheft');
+    await page.selectOption('#node-input-device', ids.device);
+    assert.deepStrictEqual(await ticked(), WEEK, 'a new anti-theft rule: every day');
+    await page.selectOption('#node-input-operation', 'add');
+    await setDays(['mon', 'wed', 'thu', 'fri']);
+    await page.selectOption('#node-input-startType', 'sunset');
+    assert.deepStrictEqual([await shown('#node-input-start'), await shown('#node-input-end')], [false, true], 'sunset start: no start clock');
+    await page.fill('#node-input-end', '22:45');
+    await page.selectOption('#node-input-repeat', 'once');
+    assert.deepStrictEqual([await shown('.tplink-antitheft-days'), await shown('.tplink-antitheft-date')], [false, true], 'once: a date, no weekdays');
+    await page.fill('#node-input-date', '2031-12-24');
+    await close('#node-dialog-ok');
+
+    // What the runtime gets: every property of the two nodes, exactly.
+    await E.deploy(page);
+    const flows = JSON.parse((await red.request('GET', '/flows')).body);
+    const props = (id) => {
+      const n = flows.find((f) => f.id === id);
+      assert.ok(n, `${id} deployed`);
+      const { x, y, z, wires, ...rest } = n; // eslint-disable-line no-unused-vars
+      return rest;
+    };
+    assert.deepStrictEqual(props(ids.schedule), {
+      id: ids.schedule, type: 'tplink-schedule', name: '', device: ids.device, operation: 'add', ruleId: '',
+      days: 'sun,tue,thu,fri', timeType: 'sunset', time: '07:00', offset: '-20', ruleAction: 'on',
+      repeat: 'once', date: '2031-07-04', ruleName: '', enabled: true, outlet: '',
+    });
+    assert.deepStrictEqual(props(ids.antitheft), {
+      id: ids.antitheft, type: 'tplink-antitheft', name: '', device: ids.device, operation: 'add', ruleId: '',
+      days: 'mon,wed,thu,fri', startType: 'sunset', start: '18:00', endType: 'time', end: '22:45',
+      frequency: '', duration: '', repeat: 'once', date: '2031-12-24', ruleName: '', enabled: true, outlet: '',
+    });
+
+    // Reopened, the dialogs show what was saved; back to weekly, the same days are ticked.
+    await open(ids.schedule, 'tplink-schedule');
+    assert.deepStrictEqual(await ticked(), ['tue', 'thu', 'fri', 'sun']);
+    assert.deepStrictEqual(await page.evaluate(() => ['timeType', 'offset', 'repeat', 'date'].map((p) => $(`#node-input-${p}`).val())),
+      ['sunset', '-20', 'once', '2031-07-04']);
+    assert.deepStrictEqual([await shown('#node-input-time'), await shown('.tplink-schedule-offset'), await shown('.tplink-schedule-days'), await shown('.tplink-schedule-date')],
+      [false, true, false, true]);
+    await page.selectOption('#node-input-repeat', 'weekly');
+    assert.deepStrictEqual([await shown('.tplink-schedule-days'), await shown('.tplink-schedule-date')], [true, false], 'weekly: weekdays, no date');
+    await close('#node-dialog-cancel');
+
+    await open(ids.antitheft, 'tplink-antitheft');
+    assert.deepStrictEqual(await ticked(), ['mon', 'wed', 'thu', 'fri']);
+    assert.deepStrictEqual(await page.evaluate(() => ['startType', 'endType', 'end', 'repeat', 'date'].map((p) => $(`#node-input-${p}`).val())),
+      ['sunset', 'time', '22:45', 'once', '2031-12-24']);
+    assert.deepStrictEqual([await shown('#node-input-start'), await shown('#node-input-end'), await shown('.tplink-antitheft-days')], [false, true, false]);
+    await close('#node-dialog-cancel');
+    assert.strictEqual(await page.evaluate(() => RED.nodes.dirty()), false, 'reopening and cancelling changed nothing');
+  });
+
   it('reached nothing but 127.0.0.1, and logged no error in the browser console', () => {
     assert.deepStrictEqual(browser.blocked, [], 'requests the browser tried to make elsewhere (all aborted)');
     // Expected: the outlet picker asking the imported example's device at its

@@ -1,28 +1,7 @@
 'use strict';
 const assert = require('assert');
-const { helper, load, exchange, wired, deviceNode, startSims, stopSims, nodeModules } = require('./support/nodes');
+const { helper, load, exchange, wired, deviceNode, startSims, stopSims, loadExample } = require('./support/nodes');
 
-// Core nodes of the example flows; debug nodes become helper nodes to watch.
-const CORE = ['common/20-inject.js', 'function/15-change.js', 'common/90-comment.js'].map((f) => require(`@node-red/nodes/core/${f}`));
-
-/** Loads examples/<name>.json against `sim` (port patched) and returns fire(injectId) → the debug node's next msg. */
-async function loadExample(name, type, sim) {
-  const nodes = require(`../examples/${name}.json`);
-  const dev = nodes.find((n) => n.type === 'tplink-device');
-  assert.deepStrictEqual([dev.name, dev.host, dev.port], ['Simulated HS110', '127.0.0.1', 9999]);
-  const debugId = nodes.find((n) => n.type === 'debug').id;
-  // Examples carry no tab (the editor places them on the current one); the runtime wants one.
-  const flow = [{ id: 'ex-tab', type: 'tab' }, ...nodes.map((n) => {
-    if (n.type === 'tplink-device') return { ...n, port: sim.port };
-    return n.type === 'debug' ? { id: n.id, type: 'helper', z: 'ex-tab' } : { ...n, z: 'ex-tab' };
-  })];
-  await new Promise((res, rej) => helper.load([...nodeModules(type), ...CORE], flow, (e) => (e ? rej(e) : res())));
-  return (injectId) => new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no output after ${injectId}`)), 3000);
-    helper.getNode(debugId).once('input', (msg) => { clearTimeout(timer); resolve(msg); });
-    helper.getNode(injectId).receive({});
-  });
-}
 
 describe('tplink-countdown node', function () {
   let sims;

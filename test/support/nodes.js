@@ -1,6 +1,7 @@
 'use strict';
 // Shared set-up for Node-RED node tests: the test helper, simulated plugs on
 // 127.0.0.1 and a flow builder with one tplink-device config node per plug.
+const assert = require('assert');
 const helper = require('node-red-node-test-helper');
 const { PlugSimulator } = require('../../nodes/simulator');
 
@@ -73,4 +74,26 @@ async function stopSims(sims) {
   await Promise.all(Object.values(sims || {}).map((s) => s.stop()));
 }
 
-module.exports = { helper, load, exchange, wired, deviceNode, startSims, stopSims, nodeModules };
+// Core nodes of the example flows; debug nodes become helper nodes to watch.
+const CORE = ['common/20-inject.js', 'function/15-change.js', 'common/90-comment.js'].map((f) => require(`@node-red/nodes/core/${f}`));
+
+/** Loads examples/<name>.json against `sim` (port patched) and returns fire(injectId) → the debug node's next msg. */
+async function loadExample(name, type, sim) {
+  const nodes = require(`../../examples/${name}.json`);
+  const dev = nodes.find((n) => n.type === 'tplink-device');
+  assert.deepStrictEqual([dev.name, dev.host, dev.port], ['Simulated HS110', '127.0.0.1', 9999]);
+  const debugId = nodes.find((n) => n.type === 'debug').id;
+  // Examples carry no tab (the editor places them on the current one); the runtime wants one.
+  const flow = [{ id: 'ex-tab', type: 'tab' }, ...nodes.map((n) => {
+    if (n.type === 'tplink-device') return { ...n, port: sim.port };
+    return n.type === 'debug' ? { id: n.id, type: 'helper', z: 'ex-tab' } : { ...n, z: 'ex-tab' };
+  })];
+  await new Promise((res, rej) => helper.load([...nodeModules(type), ...CORE], flow, (e) => (e ? rej(e) : res())));
+  return (injectId) => new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no output after ${injectId}`)), 3000);
+    helper.getNode(debugId).once('input', (msg) => { clearTimeout(timer); resolve(msg); });
+    helper.getNode(injectId).receive({});
+  });
+}
+
+module.exports = { helper, load, exchange, wired, deviceNode, startSims, stopSims, nodeModules, loadExample };

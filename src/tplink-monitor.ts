@@ -6,8 +6,8 @@
 import type { NodeAPI, Node, NodeDef, NodeMessage } from 'node-red';
 import type { DeviceConfigNode } from './common/device-node';
 import { DeviceError, TplinkError, ValidationError } from './core/errors';
-import { isObject, JsonObject } from './core/commands/command';
-import { resolveChildId } from './core/commands/context';
+import { JsonObject } from './core/commands/command';
+import { listOutlets, resolveChildId } from './core/commands/context';
 import * as emeter from './core/commands/emeter';
 import { outletOf, Msg } from './common/action-node';
 import { MonitorState, OutletSnapshot, Snapshot } from './common/monitor-state';
@@ -34,11 +34,6 @@ function seconds(v: unknown): number | null {
   return Number.isFinite(n) && n >= 0 ? n : null;
 }
 
-function outletIndex(id: string, i: number): number {
-  const n = Number(id.slice(-2));
-  return Number.isInteger(n) ? n : i;
-}
-
 /** Relay states of the watched outlet(s) from get_sysinfo. */
 function relays(sys: JsonObject, outlet: string | number | undefined): OutletSnapshot[] {
   const children = Array.isArray(sys.children) ? sys.children : [];
@@ -47,16 +42,10 @@ function relays(sys: JsonObject, outlet: string | number | undefined): OutletSna
     if (outlet !== undefined) resolveChildId(sys, outlet); // throws "not a strip"
     return [{ outlet: null, alias, on: sys.relay_state === 1 }];
   }
-  const wanted = outlet === undefined ? undefined : resolveChildId(sys, outlet);
-  const deviceId = String(sys.deviceId ?? '');
-  const all: OutletSnapshot[] = [];
-  children.forEach((c, i) => {
-    if (!isObject(c) || typeof c.id !== 'string') return;
-    const id = c.id.length <= 2 ? deviceId + c.id.padStart(2, '0') : c.id;
-    if (wanted !== undefined && id.toUpperCase() !== wanted.toUpperCase()) return;
-    all.push({ outlet: outletIndex(id, i), id, alias: String(c.alias ?? ''), on: c.state === 1 });
-  });
-  return all;
+  const wanted = outlet === undefined ? undefined : resolveChildId(sys, outlet).toUpperCase();
+  return listOutlets(sys)
+    .filter((o) => wanted === undefined || o.id.toUpperCase() === wanted)
+    .map((o) => ({ outlet: o.index, id: o.id, alias: o.alias, on: o.on }));
 }
 
 function statusText(snap: Snapshot): string {

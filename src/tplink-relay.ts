@@ -6,7 +6,7 @@ import { ValidationError } from './core/errors';
 import { isObject, JsonObject } from './core/commands/command';
 import * as system from './core/commands/system';
 import { setupActionNode, ActionNodeDef, Msg } from './common/action-node';
-import { resolveChildId } from './core/commands/context';
+import { listOutlets, resolveChildId } from './core/commands/context';
 
 interface RelayDef extends ActionNodeDef {
   action: string; // on | off | toggle | get | msg
@@ -36,10 +36,8 @@ function relayAction(setting: string, payload: unknown): Action {
 /** Relay state of the device, or of one outlet, from get_sysinfo. */
 function relayState(sys: JsonObject, childId: string | undefined): boolean {
   if (childId === undefined) return sys.relay_state === 1;
-  const children = Array.isArray(sys.children) ? sys.children : [];
-  const short = childId.slice(-2);
-  const child = children.find((c) => isObject(c) && (c.id === childId || c.id === short));
-  return isObject(child) && child.state === 1;
+  const child = listOutlets(sys).find((o) => o.id === childId);
+  return child !== undefined && child.on;
 }
 
 export = function (RED: NodeAPI) {

@@ -581,6 +581,16 @@ describe('command catalogue', () => {
       invalid(() => c.withContext(cmd, 'AB00'), 'child_ids');
     });
 
+    it('listOutlets completes short ids, reads index, alias and state, and skips entries without an id', () => {
+      const sys = { deviceId: DEV, children: [{ id: '00', alias: 'A', state: 1 }, { id: `${DEV}01`, alias: 5, state: 0 }, { alias: 'no id' }, null] };
+      assert.deepStrictEqual(c.listOutlets(sys), [
+        { index: 0, id: `${DEV}00`, alias: 'A', on: true },
+        { index: 1, id: `${DEV}01`, alias: '', on: false },
+      ]);
+      assert.deepStrictEqual(c.listOutlets({ relay_state: 1 }), []);
+      assert.deepStrictEqual(c.listOutlets(null), []);
+    });
+
     it('resolves indexes, numeric strings, short ids and full ids', () => {
       for (const sys of [fullSys, shortSys]) {
         assert.strictEqual(c.resolveChildId(sys, 0), `${DEV}00`);

@@ -12,6 +12,7 @@ import { DeviceClient } from '../core/client';
 import { TplinkError, ValidationError } from '../core/errors';
 import { isObject, JsonObject } from '../core/commands/command';
 import * as system from '../core/commands/system';
+import { listOutlets } from '../core/commands/context';
 import { broadcastParam, hostParam, msParam, portParam, MAX_DISCOVERY_TIMEOUT_MS, MIN_DISCOVERY_TIMEOUT_MS } from './net-params';
 
 export const ROUTE_PREFIX = '/tplink-smartplug';
@@ -19,28 +20,7 @@ const DISCOVERY_TIMEOUT_MS = 3000;
 const PROBE_TIMEOUT_MS = 3000;
 const MAX_PARALLEL_DISCOVERIES = 4;
 
-export interface OutletInfo {
-  index: number;
-  id: string;
-  alias: string;
-  on: boolean;
-}
-
 const registered = new WeakSet<object>();
-
-/** The outlets of a strip from its get_sysinfo (empty for single plugs). */
-export function outletsOf(sys: JsonObject): OutletInfo[] {
-  const children = Array.isArray(sys.children) ? sys.children : [];
-  const deviceId = typeof sys.deviceId === 'string' ? sys.deviceId : '';
-  const out: OutletInfo[] = [];
-  children.forEach((c, i) => {
-    if (!isObject(c) || typeof c.id !== 'string') return;
-    const id = c.id.length <= 2 ? deviceId + c.id.padStart(2, '0') : c.id;
-    const suffix = Number(id.slice(-2));
-    out.push({ index: Number.isInteger(suffix) ? suffix : i, id, alias: typeof c.alias === 'string' ? c.alias : '', on: c.state === 1 });
-  });
-  return out;
-}
 
 function summary(sys: JsonObject, host: string, port: number): JsonObject {
   return {
@@ -48,7 +28,7 @@ function summary(sys: JsonObject, host: string, port: number): JsonObject {
     port,
     alias: String(sys.alias ?? ''),
     model: String(sys.model ?? ''),
-    outlets: outletsOf(sys) as unknown as JsonObject[],
+    outlets: listOutlets(sys) as unknown as JsonObject[],
   };
 }
 
@@ -106,7 +86,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
             mac: d.mac,
             deviceId: d.deviceId,
             outlets: d.outlets,
-            children: outletsOf(d.sysinfo as JsonObject),
+            children: listOutlets(d.sysinfo),
           })),
           rejected,
         });

@@ -70,3 +70,31 @@ function fullId(child: unknown, deviceId: unknown): string {
 function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
+
+export interface OutletInfo {
+  /** 0-based index, from the id's two-digit suffix (the list position if it has none) */
+  index: number;
+  /** full child id (short ids completed with the strip's deviceId) */
+  id: string;
+  alias: string;
+  on: boolean;
+}
+
+/**
+ * The outlets a strip lists in get_sysinfo.children (empty for single plugs), for
+ * showing and watching them. Unlike resolveChildId it never throws: an entry without
+ * an id is skipped.
+ */
+export function listOutlets(sysinfo: unknown): OutletInfo[] {
+  const children = isObject(sysinfo) ? own(sysinfo, 'children') : undefined;
+  if (!Array.isArray(children)) return [];
+  const deviceId = String(own(sysinfo as object, 'deviceId') ?? '');
+  const out: OutletInfo[] = [];
+  children.forEach((c, i) => {
+    if (!isObject(c) || typeof c.id !== 'string') return;
+    const id = c.id.length <= 2 ? deviceId + c.id.padStart(2, '0') : c.id;
+    const suffix = Number(id.slice(-2));
+    out.push({ index: Number.isInteger(suffix) ? suffix : i, id, alias: typeof c.alias === 'string' ? c.alias : '', on: c.state === 1 });
+  });
+  return out;
+}

@@ -11,6 +11,8 @@
 // serves until the parent disconnects.
 
 const net = require('net');
+// The floor client's byte-loop framing encryption: the device answers in exactly that form.
+const { encryptFrame } = require('./floor-client');
 
 const SYSINFO = {
   system: {
@@ -24,19 +26,6 @@ const SYSINFO = {
     },
   },
 };
-
-/** Byte-loop autokey encryption with the 4-byte big-endian length header. */
-function encryptFrame(text) {
-  const plain = Buffer.from(text, 'utf8');
-  const out = Buffer.allocUnsafe(4 + plain.length);
-  out.writeUInt32BE(plain.length, 0);
-  let k = 171;
-  for (let i = 0; i < plain.length; i++) {
-    k ^= plain[i];
-    out[4 + i] = k;
-  }
-  return out;
-}
 
 const REPLY_JSON = JSON.stringify(SYSINFO);
 const REPLY_FRAME = encryptFrame(REPLY_JSON);

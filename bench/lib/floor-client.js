@@ -5,6 +5,7 @@
 
 const net = require('net');
 
+/** Byte-loop autokey encryption with the 4-byte big-endian length header. */
 function encryptFrame(text) {
   const plain = Buffer.from(text, 'utf8');
   const out = Buffer.allocUnsafe(4 + plain.length);
@@ -52,4 +53,4 @@ function floorRequest(port, request) {
   });
 }
 
-module.exports = { floorRequest };
+module.exports = { floorRequest, encryptFrame };

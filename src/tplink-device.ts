@@ -137,11 +137,7 @@ export = function (RED: NodeAPI) {
 
     node.deregister = (user) => {
       users.delete(user);
-      if (users.size === 0 && client) {
-        const c = client;
-        client = null;
-        void c.close();
-      }
+      if (users.size === 0 && client) dropClient(client);
     };
 
     /** A changed setting (alias, relay, LED …) makes the cached sysinfo stale. */

@@ -89,7 +89,7 @@ describe('reliability: fault injection through Node-RED', function () {
     },
     {
       name: 'reply decrypts to non-JSON',
-      fault: { type: 'non-json' }, kind: 'protocol', re: /^reply from 127\.0\.0\.1:\d+ is not JSON \(\d+ bytes after decryption; a non-Kasa device or a garbled reply\)$/, status: 'bad reply',
+      fault: { type: 'non-json' }, kind: 'protocol', re: /^reply from 127\.0\.0\.1:\d+ is not JSON \(\d+ bytes after decryption; a non-TP-Link device or a garbled reply\)$/, status: 'bad reply',
     },
     {
       name: 'reply is random bytes (garbage)',

@@ -1,14 +1,14 @@
-// The device client: one per host:port. Serialises requests through a FIFO
-// queue over one reused TCP connection (or UDP datagrams), encrypts, decodes
-// and checks replies.
+// The device client: one per device. Serialises requests through a FIFO queue
+// over any transport (./transport/), decodes and checks replies. The transport
+// owns the bytes (cipher, framing, sessions); the client owns the order.
 
-import { encrypt, decryptBytes } from './cipher';
+import { ClientClosedError, QueueFullError } from './errors';
 import { DEFAULT_MAX_FRAME } from './framing';
-import { ClientClosedError, ProtocolError, QueueFullError } from './errors';
-import { TcpTransport } from './tcp-transport';
-import { udpRequest, parseJson } from './udp-transport';
+import { parseReplyObject } from './json-reply';
 import { RequestQueue } from './request-queue';
 import { Command, JsonObject, resultOf, timeoutFor } from './commands/command';
+import { createTransport } from './transport/factory';
+import type { Credentials, Transport, TransportStats } from './transport/transport';
 
 export interface ClientOptions {
   host: string;
@@ -16,15 +16,17 @@ export interface ClientOptions {
   port?: number;
   /** ms to wait for a reply once a request is sent (default 5000) */
   timeout?: number;
-  /** ms to establish a TCP connection (default: the reply timeout) */
+  /** ms to establish a connection (default: the reply timeout) */
   connectTimeout?: number;
-  /** 'tcp' (default) or 'udp' */
-  transport?: 'tcp' | 'udp';
+  /** transport name from ./transport/factory.ts: 'tcp' (default), 'udp', … */
+  transport?: string;
+  /** account, for transports that authenticate */
+  credentials?: Credentials;
   /** largest reply accepted in bytes (default 1 MiB) */
   maxReplyBytes?: number;
   /** most requests allowed to wait behind the one in flight (default 1000) */
   maxQueue?: number;
-  /** keep the TCP connection open between requests (default true) */
+  /** keep the connection open between requests (default true) */
   reuseConnection?: boolean;
 }
 
@@ -33,16 +35,22 @@ export interface RequestOptions {
   timeout?: number;
 }
 
+/** What a holder of the device (see exclusive()) can do while it holds it. */
+export interface DeviceHandle {
+  send(request: JsonObject, opts?: RequestOptions): Promise<unknown>;
+  run(cmd: Command, opts?: RequestOptions): Promise<JsonObject>;
+}
+
 export const DEFAULT_PORT = 9999;
 export const DEFAULT_TIMEOUT = 5000;
 export const DEFAULT_MAX_QUEUE = 1000;
 
-export class DeviceClient {
+export class DeviceClient implements DeviceHandle {
   readonly host: string;
   readonly port: number;
   readonly timeout: number;
-  readonly transport: 'tcp' | 'udp';
-  private readonly tcp: TcpTransport;
+  readonly transport: string;
+  private readonly wire: Transport;
   private readonly queue: RequestQueue<unknown>;
   private closed = false;
 
@@ -51,19 +59,25 @@ export class DeviceClient {
     this.port = opts.port ?? DEFAULT_PORT;
     this.timeout = opts.timeout ?? DEFAULT_TIMEOUT;
     this.transport = opts.transport ?? 'tcp';
-    this.tcp = new TcpTransport({
+    this.wire = createTransport(this.transport, {
       host: this.host,
       port: this.port,
       connectTimeout: opts.connectTimeout ?? this.timeout,
       maxReplyBytes: opts.maxReplyBytes ?? DEFAULT_MAX_FRAME,
       reuse: opts.reuseConnection ?? true,
+      credentials: opts.credentials,
     });
     this.queue = new RequestQueue<unknown>(opts.maxQueue ?? DEFAULT_MAX_QUEUE);
   }
 
-  /** TCP connections opened so far (and stale-socket retries), for tests and benchmarks. */
-  get stats(): { connects: number; retries: number } {
-    return this.tcp.stats;
+  /** Connections opened so far (and stale-socket retries, handshakes), for tests and benchmarks. */
+  get stats(): TransportStats {
+    return this.wire.stats;
+  }
+
+  /** The transport itself, for what only it knows (e.g. which KLAP hash matched). */
+  get transportInfo(): Transport {
+    return this.wire;
   }
 
   /** Requests waiting behind the one in flight. */
@@ -73,18 +87,15 @@ export class DeviceClient {
 
   /** Sends a raw request object; resolves with the parsed reply (err_codes not checked). */
   send(request: JsonObject, opts: RequestOptions = {}): Promise<unknown> {
-    if (this.closed) return Promise.reject(new ClientClosedError(this.host, this.port));
     const timeout = opts.timeout ?? this.timeout;
-    // Encrypt up front: a request that can't be serialised fails before it is queued.
-    const payload = encrypt(JSON.stringify(request));
-    return new Promise<unknown>((resolve, reject) => {
-      const accepted = this.queue.push({
-        run: () => this.exchange(payload, timeout),
-        resolve,
-        reject,
-      });
-      if (!accepted) reject(new QueueFullError(this.host, this.port, this.queue.limit));
-    });
+    // Serialise up front: a request that can't be serialised fails before it is queued.
+    let text: string;
+    try {
+      text = JSON.stringify(request);
+    } catch (err) {
+      return Promise.reject(err);
+    }
+    return this.enqueue(() => this.exchange(text, timeout));
   }
 
   /** Sends a command and returns its method's result; throws DeviceError on err_code != 0. */
@@ -93,25 +104,56 @@ export class DeviceClient {
     return resultOf(cmd, await this.send(cmd.request, { timeout }));
   }
 
+  /**
+   * Holds the device for several exchanges (read-modify-write such as toggle):
+   * nothing else queued for it runs until `fn` settles.
+   */
+  exclusive<T>(fn: (device: DeviceHandle) => Promise<T>): Promise<T> {
+    return this.enqueue(async () => {
+      let holding = true;
+      const direct = (request: JsonObject, opts: RequestOptions = {}): Promise<unknown> => {
+        if (!holding) return Promise.reject(new Error('exclusive() handle used after release'));
+        return this.exchange(JSON.stringify(request), opts.timeout ?? this.timeout);
+      };
+      const handle: DeviceHandle = {
+        send: direct,
+        run: async (cmd, opts = {}) => resultOf(cmd, await direct(cmd.request, { timeout: timeoutFor(cmd, opts.timeout ?? this.timeout) })),
+      };
+      try {
+        return await fn(handle);
+      } finally {
+        holding = false;
+      }
+    }) as Promise<T>;
+  }
+
   /** Ends the connection and rejects everything still queued. */
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
     const err = new ClientClosedError(this.host, this.port);
     for (const entry of this.queue.clear()) entry.reject(err);
-    this.tcp.destroy(err);
+    this.wire.close();
   }
 
-  private async exchange(payload: Buffer, timeout: number): Promise<unknown> {
-    if (this.closed) throw new ClientClosedError(this.host, this.port);
-    const from = `${this.host}:${this.port}`;
-    const text = this.transport === 'udp'
-      ? await udpRequest(this.host, this.port, payload, timeout)
-      : decryptBytes(await this.tcp.request(payload, timeout)).toString('utf8');
-    const parsed = parseJson(text, from);
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-      throw new ProtocolError(`reply from ${from} is JSON but not an object`);
-    }
-    return parsed;
+  private enqueue<T>(run: () => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(new ClientClosedError(this.host, this.port));
+    return new Promise<T>((resolve, reject) => {
+      const accepted = this.queue.push({ run, resolve: resolve as (v: unknown) => void, reject });
+      if (!accepted) reject(new QueueFullError(this.host, this.port, this.queue.limit));
+    });
   }
+
+  private async exchange(text: string, timeout: number): Promise<unknown> {
+    if (this.closed) throw new ClientClosedError(this.host, this.port);
+    return parseReplyObject(await this.wire.send(text, timeout), `${this.host}:${this.port}`);
+  }
+}
+
+/** Connection settings a client is built from (config node, CLI, admin probe). */
+export type ClientSettings = ClientOptions;
+
+/** The factory: one client from connection settings, whatever the transport. */
+export function createClient(settings: ClientSettings): DeviceClient {
+  return new DeviceClient(settings);
 }

@@ -5,7 +5,8 @@
 
 import * as dgram from 'dgram';
 import { decrypt } from './cipher';
-import { encodeUdp, parseJson } from './udp-transport';
+import { encodeUdp } from './transport/xor-udp';
+import { parseJson } from './json-reply';
 import { isObject } from './commands/command';
 
 export interface DiscoveredDevice {

@@ -4,4 +4,7 @@ export * from './framing';
 export * from './errors';
 export * from './client';
 export * from './discovery';
-export { udpRequest } from './udp-transport';
+export { udpRequest } from './transport/xor-udp';
+export * from './json-reply';
+export * from './transport/transport';
+export { createTransport, transportNames } from './transport/factory';

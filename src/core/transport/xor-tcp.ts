@@ -1,49 +1,64 @@
-// One TCP connection to one device, reused while the device keeps it open.
-// It carries exactly one request at a time (the client's queue guarantees that).
-// A reply timeout destroys the socket, so a late reply can never be read as the
-// answer to the next request.
+// XOR autokey over TCP 9999 (the first-generation Kasa firmware): a 4-byte
+// length header and the XOR cipher around each request. One TCP connection to
+// one device, reused while the device keeps it open; it carries exactly one
+// request at a time (the client's queue guarantees that). A reply timeout
+// destroys the socket, so a late reply can never be read as the answer to the
+// next request.
 
 import * as net from 'net';
-import { FrameDecoder, DEFAULT_MAX_FRAME, frame } from './framing';
-import { ConnectionRefusedError, ProtocolError, TimeoutError, TplinkError, UnreachableError } from './errors';
-
-export interface TcpTransportOptions {
-  host: string;
-  port: number;
-  /** ms allowed to establish the connection */
-  connectTimeout: number;
-  /** largest reply accepted, bytes */
-  maxReplyBytes?: number;
-  /** keep the socket open between requests (default true); false = fresh connection per request */
-  reuse?: boolean;
-}
+import { encrypt, decryptBytes } from '../cipher';
+import { FrameDecoder, DEFAULT_MAX_FRAME, frame } from '../framing';
+import { ClientClosedError, ConnectionRefusedError, ProtocolError, TimeoutError, TplinkError, UnreachableError } from '../errors';
+import type { Transport, TransportOptions, TransportStats } from './transport';
 
 /** Fresh connections made for a close-after-reply device before a kept-open one is tried again. */
 const RELEARN_AFTER = 100;
 
 const UNREACHABLE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'EHOSTDOWN', 'ENETDOWN']);
 
-export class TcpTransport {
+export class XorTcpTransport implements Transport {
+  readonly name = 'tcp';
+  readonly host: string;
+  readonly port: number;
   private socket: net.Socket | null = null;
   private decoder: FrameDecoder;
   /** Completes the request in flight; set only while one is pending. */
   private pending: ((err: Error | null, payload?: Buffer) => void) | null = null;
+  /** Cancels a connection being opened (close() during connect). */
+  private connecting: ((err: Error) => void) | null = null;
+  private closed = false;
   /** Counters for tests and benchmarks. */
-  readonly stats = { connects: 0, retries: 0 };
+  readonly stats: TransportStats = { connects: 0, retries: 0 };
 
-  constructor(private readonly opts: TcpTransportOptions) {
+  constructor(private readonly opts: TransportOptions) {
+    this.host = opts.host;
+    this.port = opts.port;
     this.decoder = new FrameDecoder(opts.maxReplyBytes ?? DEFAULT_MAX_FRAME);
+  }
+
+  async send(request: string, timeout: number): Promise<string> {
+    return decryptBytes(await this.request(encrypt(request), timeout)).toString('utf8');
+  }
+
+  /** Ends the connection (and one being opened); a pending or later request fails with `closed`. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    const err = new ClientClosedError(this.host, this.port);
+    this.connecting?.(err);
+    this.destroy(err);
   }
 
   /** Sends one encrypted payload (no header) and resolves with the reply payload (no header). */
   async request(payload: Buffer, replyTimeout: number): Promise<Buffer> {
+    if (this.closed) throw new ClientClosedError(this.host, this.port);
     const reused = this.socket !== null;
     try {
       return await this.attempt(payload, replyTimeout);
     } catch (err) {
       // A kept-open socket may have been closed by the device since the last reply
       // (idle timeout, reboot). If it failed before any reply byte, try once fresh.
-      if (reused && err instanceof StaleSocketError) {
+      if (reused && err instanceof StaleSocketError && !this.closed) {
         this.stats.retries++;
         return await this.attempt(payload, replyTimeout); // await: `finally` must run after the retry
       }
@@ -78,6 +93,7 @@ export class TcpTransport {
       // one turn of the event loop lets us see it before writing into a dying socket.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    if (this.closed) throw new ClientClosedError(this.host, this.port);
     const wasReused = this.socket !== null;
     const socket = this.socket ?? (await this.connect());
     this.replyBytes = 0;
@@ -117,12 +133,18 @@ export class TcpTransport {
       const socket = net.createConnection({ host, port });
       socket.setNoDelay(true);
       let connected = false;
-      const timer = setTimeout(() => {
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        this.connecting = null;
         socket.destroy();
-        reject(new TimeoutError(host, port, connectTimeout, 'connection'));
-      }, connectTimeout);
+        reject(err);
+      };
+      // close() while the connection is being opened: nothing may be sent on it.
+      this.connecting = fail;
+      const timer = setTimeout(() => fail(new TimeoutError(host, port, connectTimeout, 'connection')), connectTimeout);
       socket.once('connect', () => {
         clearTimeout(timer);
+        this.connecting = null;
         connected = true;
         this.stats.connects++;
         this.socket = socket;
@@ -133,8 +155,7 @@ export class TcpTransport {
       socket.on('data', (chunk) => this.onData(socket, chunk));
       socket.on('error', (err: NodeJS.ErrnoException) => {
         if (!connected) {
-          clearTimeout(timer);
-          reject(mapConnectError(host, port, err));
+          fail(mapConnectError(host, port, err));
           return;
         }
         this.onClosed(socket, mapSocketError(this.decoder.pending, err));

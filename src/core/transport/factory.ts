@@ -1,0 +1,25 @@
+// Builds a transport by name. A new transport is one file implementing
+// Transport (./transport.ts) plus one line in TRANSPORTS.
+
+import { ValidationError } from '../errors';
+import type { Transport, TransportOptions } from './transport';
+import { XorTcpTransport } from './xor-tcp';
+import { XorUdpTransport } from './xor-udp';
+
+const TRANSPORTS: Record<string, (opts: TransportOptions) => Transport> = {
+  tcp: (o) => new XorTcpTransport(o),
+  udp: (o) => new XorUdpTransport(o),
+};
+
+export type TransportName = string;
+
+/** Names of the transports this build knows, for validation and the editor. */
+export function transportNames(): string[] {
+  return Object.keys(TRANSPORTS);
+}
+
+export function createTransport(name: TransportName, opts: TransportOptions): Transport {
+  const make = Object.prototype.hasOwnProperty.call(TRANSPORTS, name) ? TRANSPORTS[name] : undefined;
+  if (!make) throw new ValidationError('transport', `one of ${transportNames().join(', ')}`, name);
+  return make(opts);
+}

@@ -39,7 +39,7 @@ export class UnreachableError extends TplinkError {
 const CONNECT_HINT = ' (device off or unreachable; plugs with newer "KLAP" firmware do not answer on port 9999)';
 
 export class TimeoutError extends TplinkError {
-  constructor(readonly host: string, readonly port: number, readonly ms: number, what = 'reply') {
+  constructor(readonly host: string, readonly port: number, readonly ms: number, readonly what = 'reply') {
     super('timeout', `no ${what} from ${host}:${port} within ${ms} ms${what === 'connection' ? CONNECT_HINT : ''}`);
     this.name = 'TimeoutError';
   }

@@ -5,10 +5,12 @@ import { ValidationError } from '../errors';
 import type { Transport, TransportOptions } from './transport';
 import { XorTcpTransport } from './xor-tcp';
 import { XorUdpTransport } from './xor-udp';
+import { AutoTransport } from './auto';
 
 const TRANSPORTS: Record<string, (opts: TransportOptions) => Transport> = {
   tcp: (o) => new XorTcpTransport(o),
   udp: (o) => new XorUdpTransport(o),
+  auto: (o) => new AutoTransport(o, [['tcp', o.port], ['klap', o.httpPort ?? 80]], createTransport),
 };
 
 export type TransportName = string;

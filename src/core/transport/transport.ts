@@ -53,4 +53,6 @@ export interface TransportOptions {
   reuse?: boolean;
   /** account, for transports that authenticate */
   credentials?: Credentials;
+  /** 'auto': the port of the HTTP transports (KLAP, AES) tried after `port` (default 80) */
+  httpPort?: number;
 }

@@ -16,6 +16,8 @@ export interface Command {
   destructive: boolean;
   /** Least reply timeout (ms) the command needs, when the device takes long on purpose (a Wi-Fi scan). */
   minTimeout?: number;
+  /** Argument names of the method that hold a password; outputs go through commands/secret.ts. */
+  secretArgs?: string[];
 }
 
 /** The reply timeout for a command: the caller's, stretched to what the command needs. */

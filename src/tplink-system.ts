@@ -119,7 +119,7 @@ const SPECS: Record<string, Spec> = {
     editor: (c) => defined({ delay: n(c.delay) }),
     build: (a) => system.reboot(own(a, 'delay') as number | undefined),
   },
-  // ---- commands that can break a device (PROTOCOL.md) ----
+  // ---- commands that can break a device (docs/protocol.md) ----
   reset: {
     keys: ['delay'],
     editor: (c) => defined({ delay: n(c.delay) }),

@@ -12,7 +12,7 @@ export interface Command {
   method: string;
   /** The whole request, e.g. {system:{set_relay_state:{state:1}}}; may hold more methods and a `context`. */
   request: JsonObject;
-  /** True for PROTOCOL.md's "commands that can break a device". */
+  /** True for docs/protocol.md's "commands that can break a device". */
   destructive: boolean;
   /** Least reply timeout (ms) the command needs, when the device takes long on purpose (a Wi-Fi scan). */
   minTimeout?: number;

@@ -1,12 +1,13 @@
 // `tplink-system`: device settings and maintenance (sysinfo, LED, alias, location,
 // time, timezone, cloud, Wi-Fi scan, reboot) and, only when the node explicitly
 // allows it, the commands that can break a device. Passwords come from the node's
-// credentials only and never reach messages, status or errors.
+// credentials only and never reach messages, status or errors (core/commands/secret.ts).
 
 import type { NodeAPI, Node } from 'node-red';
 import { NotAllowedError, ValidationError } from './core/errors';
-import { Command, isObject, Json, JsonObject } from './core/commands/command';
+import { Command, isObject, JsonObject } from './core/commands/command';
 import { copyOwn } from './core/commands/copy';
+import { publicArgs, publicError, publicReply } from './core/commands/secret';
 import * as system from './core/commands/system';
 import * as time from './core/commands/time';
 import * as cloud from './core/commands/cloud';
@@ -118,7 +119,7 @@ const SPECS: Record<string, Spec> = {
     editor: (c) => defined({ delay: n(c.delay) }),
     build: (a) => system.reboot(own(a, 'delay') as number | undefined),
   },
-  // ---- commands that can break a device (PROTOCOL.md) ----
+  // ---- commands that can break a device (docs/protocol.md) ----
   reset: {
     keys: ['delay'],
     editor: (c) => defined({ delay: n(c.delay) }),
@@ -206,50 +207,6 @@ function payloadArgs(payload: unknown, spec: Spec): Args {
   return out;
 }
 
-/** The arguments the device got, without any password. */
-function sentArgs(cmd: Command): JsonObject {
-  const mod = cmd.request[cmd.module];
-  const args = isObject(mod) ? mod[cmd.method] : undefined;
-  const out = isObject(args) ? copyOwn(args) : {};
-  delete out.password;
-  return out;
-}
-
-/** The text with every occurrence of the secret replaced. */
-function hide(text: string, secret: string | undefined): string {
-  return secret && text.includes(secret) ? text.split(secret).join('(hidden)') : text;
-}
-
-/** Hides the secret in every string, in case a device ever echoes it (alone or inside a text). */
-function scrub(v: Json, secret: string | undefined): Json {
-  if (!secret) return v;
-  if (typeof v === 'string') return hide(v, secret);
-  if (Array.isArray(v)) return v.map((x) => scrub(x, secret));
-  if (isObject(v)) {
-    const out: JsonObject = {};
-    for (const k of Object.keys(v)) if (k !== '__proto__') out[k] = scrub(v[k] as Json, secret);
-    return out;
-  }
-  return v;
-}
-
-/**
- * The error with the secret hidden in its message, stack and err_msg: a device that
- * echoes the password in err_msg must not put it into logs and Catch nodes.
- */
-function scrubError(err: unknown, secret: string | undefined): unknown {
-  if (!secret || !(err instanceof Error)) return err;
-  const e = err as Error & Record<string, unknown>;
-  for (const key of ['message', 'stack', 'errMsg']) {
-    const v = e[key];
-    if (typeof v === 'string' && v.includes(secret)) {
-      const d = Object.getOwnPropertyDescriptor(e, key);
-      Object.defineProperty(e, key, { value: hide(v, secret), writable: true, configurable: true, enumerable: d ? d.enumerable : false });
-    }
-  }
-  return e;
-}
-
 function withoutErrCode(o: JsonObject): JsonObject {
   const out = copyOwn(o);
   delete out.err_code;
@@ -281,7 +238,7 @@ export = function (RED: NodeAPI) {
           ? await device.sysinfo(true).then((sys) => ({ result: sys, reply: { system: { get_sysinfo: sys } } }))
           : await device.run(cmd, outlet);
       } catch (err) {
-        throw scrubError(err, password);
+        throw publicError(cmd, err);
       }
       const { result, reply } = answer;
       const clean = withoutErrCode(result);
@@ -289,8 +246,10 @@ export = function (RED: NodeAPI) {
         ? spec.out(clean, args)
         : GETS.has(action)
           ? { payload: clean, statusText: action }
-          : { payload: sentArgs(cmd), statusText: `${action} ok` };
-      return { payload: scrub(out.payload as Json, password), reply: scrub(reply as Json, password), statusText: hide(out.statusText, password) };
+          : { payload: publicArgs(cmd), statusText: `${action} ok` };
+      // The password is only in the requests of commands that carry it (cmd.secretArgs):
+      // their outputs are built without it, nothing else is searched or rewritten.
+      return { payload: out.payload, reply: publicReply(cmd, reply), statusText: out.statusText };
     });
   }
   RED.nodes.registerType('tplink-system', TplinkSystemNode as never, {

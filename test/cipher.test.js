@@ -6,7 +6,7 @@ const { encrypt, decrypt, decryptBytes, encryptWithHeader, decryptWithHeader } =
 const VECTOR_PLAIN = '{"system":{"set_relay_state":{"state":0}}}';
 const VECTOR_HEX = '0000002ad0f281f88bff9af7d5ef94b6c5a0d48bf99cf091e8b7c4b0d1a5c0e2d8a381f286e793f6d4eedea3dea3';
 
-// The straightforward definition from PROTOCOL.md, to check the optimised decrypt against.
+// The straightforward definition from docs/protocol.md, to check the optimised decrypt against.
 function referenceDecrypt(buf) {
   const out = Buffer.alloc(buf.length);
   let k = 171;

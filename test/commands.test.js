@@ -18,14 +18,14 @@ function invalid(fn, field, re) {
   });
 }
 
-// The reference examples of PROTOCOL.md, verbatim.
+// The reference examples of docs/protocol.md, verbatim.
 const SCHEDULE_ADD = JSON.parse('{"schedule":{"add_rule":{"stime_opt":0,"wday":[1,0,0,1,1,0,0],"smin":1014,"enable":1,"repeat":1,"etime_opt":-1,"name":"lights on","eact":-1,"month":0,"sact":1,"year":0,"longitude":0,"day":0,"force":0,"latitude":0,"emin":0},"set_overall_enable":{"enable":1}}}');
 const ANTITHEFT_ADD = JSON.parse('{"anti_theft":{"add_rule":{"stime_opt":0,"wday":[0,0,0,1,0,1,0],"smin":987,"enable":1,"frequency":5,"repeat":1,"etime_opt":0,"duration":2,"name":"test","lastfor":1,"month":0,"year":0,"longitude":0,"day":0,"latitude":0,"force":0,"emin":1047},"set_overall_enable":1}}');
 const SCHED_ID = '4B44932DFC09780B554A740BC1798CBC';
 const CD_ID = '7C90311A1CD3227F25C6001D88F7FC13';
 const AT_ID = 'E36B1F4466B135C1FD481F0B4BFC9C30';
 
-// [label, () => Command, expected request (PROTOCOL.md), destructive]
+// [label, () => Command, expected request (docs/protocol.md), destructive]
 const CATALOGUE = [
   ['system.getSysinfo', () => system.getSysinfo(), { system: { get_sysinfo: {} } }, false],
   ['system.reset', () => system.reset(), { system: { reset: { delay: 1 } } }, true],
@@ -103,7 +103,7 @@ const CATALOGUE = [
 ];
 
 describe('command catalogue', () => {
-  describe('request JSON matches PROTOCOL.md', () => {
+  describe('request JSON matches docs/protocol.md', () => {
     for (const [label, build, expected, destructive] of CATALOGUE) {
       it(label, () => {
         const cmd = build();
@@ -166,7 +166,7 @@ describe('command catalogue', () => {
       'system.download_firmware', 'system.flash_firmware', 'netif.set_stainfo', 'cnCloud.bind', 'cnCloud.unbind',
       'cnCloud.set_server_url', 'emeter.set_vgain_igain', 'emeter.start_calibration'];
 
-    it('DESTRUCTIVE_METHODS is exactly the PROTOCOL.md list', () => {
+    it('DESTRUCTIVE_METHODS is exactly the docs/protocol.md list', () => {
       assert.deepStrictEqual([...c.DESTRUCTIVE_METHODS].sort(), LIST.slice().sort());
     });
 

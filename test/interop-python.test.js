@@ -1,6 +1,6 @@
 'use strict';
 // Interoperability, part 3: a stdlib-only Python 3 client (test/interop/kasa_client.py,
-// written from PROTOCOL.md alone) against our simulator, TCP and UDP, on 127.0.0.1.
+// written from docs/protocol.md alone) against our simulator, TCP and UDP, on 127.0.0.1.
 const assert = require('assert');
 const path = require('path');
 const { execFile, spawnSync } = require('child_process');
@@ -13,7 +13,7 @@ let PYTHON = process.env.PYTHON || 'python3';
 const MODELS = ['hs100', 'hs105', 'hs110', 'hs110v2', 'hs200', 'hs300'];
 const HAS_EMETER = { hs100: false, hs105: false, hs110: true, hs110v2: true, hs200: false, hs300: true };
 
-// PROTOCOL.md's test vector.
+// docs/protocol.md's test vector.
 const VECTOR_JSON = '{"system":{"set_relay_state":{"state":0}}}';
 const VECTOR_HEX = '0000002ad0f281f88bff9af7d5ef94b6c5a0d48bf99cf091e8b7c4b0d1a5c0e2d8a381f286e793f6d4eedea3dea3';
 
@@ -48,7 +48,7 @@ describe('interop: stdlib Python client against our simulator', function () {
     this.skip();
   });
 
-  it('the Python cipher and framing give PROTOCOL.md\'s test vector, as ours and the JS reference do', async () => {
+  it('the Python cipher and framing give docs/protocol.md\'s test vector, as ours and the JS reference do', async () => {
     const r = await py(['--encrypt', VECTOR_JSON]);
     assert.strictEqual(r.code, 0, r.stderr);
     assert.strictEqual(r.stdout.trim(), VECTOR_HEX);

@@ -195,7 +195,7 @@ describe('interop: tplink-smarthome-simulator as the device', function () {
       }
     });
 
-    it('a raw request written from PROTOCOL.md alone gets the same answer (cross-check of our framing)', async () => {
+    it('a raw request written from docs/protocol.md alone gets the same answer (cross-check of our framing)', async () => {
       const dev = await startTheirDevice('hs110');
       const client = new DeviceClient({ host: HOST, port: dev.port, timeout: 1500 });
       try {

@@ -33,7 +33,7 @@ const SYSTEM_DESTRUCTIVE = [
   ['cloud-server', { server: 'example.invalid' }, 'cnCloud.set_server_url'],
 ];
 
-// Every method of PROTOCOL.md's "Commands that can break a device", as raw requests.
+// Every method of docs/protocol.md's "Commands that can break a device", as raw requests.
 const RAW_DESTRUCTIVE = [
   { system: { reset: { delay: 1 } } },
   { system: { set_mac_addr: { mac: '50-C7-BF-01-02-03' } } },
@@ -101,7 +101,7 @@ describe('reliability: security', function () {
       report.add({ check: 'tplink-system device-changing actions without permission', cases: SYSTEM_DESTRUCTIVE.length * 5, outcome: 'all refused (not-allowed), 0 requests sent' });
     });
 
-    it('tplink-raw: every PROTOCOL.md method, alone, hidden among harmless ones, as JSON text, with \\u escapes, in the node\'s own request', async () => {
+    it('tplink-raw: every docs/protocol.md method, alone, hidden among harmless ones, as JSON text, with \\u escapes, in the node\'s own request', async () => {
       const flow = [device(sim.port), ...wired('raw', 'tplink-raw', 'dev', {}), ...wired('raw-str', 'tplink-raw', 'dev', { allowDestructive: 'true' })];
       RAW_DESTRUCTIVE.forEach((req, k) => flow.push(...wired(`fixed-${k}`, 'tplink-raw', 'dev', { request: JSON.stringify(req) })));
       await loadFlow(['tplink-raw'], flow);

@@ -13,6 +13,7 @@ import { TplinkError, ValidationError } from '../core/errors';
 import { isObject, JsonObject } from '../core/commands/command';
 import * as system from '../core/commands/system';
 import { listOutlets } from '../core/commands/context';
+import { checkRequestParams } from './request-body';
 import { broadcastParam, hostParam, msParam, portParam, MAX_DISCOVERY_TIMEOUT_MS, MIN_DISCOVERY_TIMEOUT_MS } from './net-params';
 
 export const ROUTE_PREFIX = '/tplink-smartplug';
@@ -60,6 +61,8 @@ export function registerAdminRoutes(RED: NodeAPI): void {
   app.post(`${ROUTE_PREFIX}/discover`, RED.auth.needsPermission('tplink-device.write'), (req: Request, res: Response) => {
     let opts: { broadcast: string; port: number; timeout: number };
     try {
+      // Before any default applies: a body that is not an object must not fall back to 255.255.255.255.
+      checkRequestParams(req, ['broadcast', 'port', 'timeout']);
       opts = {
         broadcast: broadcastParam(param(req, 'broadcast')),
         port: portParam(param(req, 'port')),

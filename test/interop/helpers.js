@@ -1,7 +1,7 @@
 'use strict';
 // Shared set-up of the interoperability tests: devices of the independent
 // tplink-smarthome-simulator on 127.0.0.1, free ports, and small wire helpers
-// written here from PROTOCOL.md (not taken from our src/), so a shared mistake
+// written here from docs/protocol.md (not taken from our src/), so a shared mistake
 // in our cipher or framing can't hide behind itself.
 const dgram = require('dgram');
 const net = require('net');
@@ -11,7 +11,7 @@ const { Device } = require('tplink-smarthome-simulator');
 const ROOT = path.resolve(__dirname, '..', '..');
 const HOST = '127.0.0.1';
 
-/** XOR autokey, initial key 171 (PROTOCOL.md), independent of src/core/cipher.ts. */
+/** XOR autokey, initial key 171 (docs/protocol.md), independent of src/core/cipher.ts. */
 function encrypt(text) {
   const plain = Buffer.from(text, 'utf8');
   const out = Buffer.alloc(plain.length);

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """A minimal TP-Link Kasa (legacy "IOT" protocol) client, standard library only.
 
-Written from the wire facts in PROTOCOL.md, independently of the project's
+Written from the wire facts in docs/protocol.md, independently of the project's
 TypeScript code, so the interop tests can check our simulator against a client
 that shares none of its code.
 

@@ -35,7 +35,7 @@ export function bind(credentials: Credentials): Command {
   onlyKeys('credentials', o, ['username', 'password']);
   const username = text('username', own(o, 'username'), { min: 1, max: 64, what: 'an account name' });
   const password = secret('password', own(o, 'password'), 1, 64);
-  return command(M, 'bind', { username, password }, true);
+  return { ...command(M, 'bind', { username, password }, true), secretArgs: ['password'] };
 }
 
 export function unbind(): Command {

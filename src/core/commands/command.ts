@@ -12,10 +12,12 @@ export interface Command {
   method: string;
   /** The whole request, e.g. {system:{set_relay_state:{state:1}}}; may hold more methods and a `context`. */
   request: JsonObject;
-  /** True for PROTOCOL.md's "commands that can break a device". */
+  /** True for docs/protocol.md's "commands that can break a device". */
   destructive: boolean;
   /** Least reply timeout (ms) the command needs, when the device takes long on purpose (a Wi-Fi scan). */
   minTimeout?: number;
+  /** Argument names of the method that hold a password; outputs go through commands/secret.ts. */
+  secretArgs?: string[];
 }
 
 /** The reply timeout for a command: the caller's, stretched to what the command needs. */

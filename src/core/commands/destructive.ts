@@ -1,4 +1,4 @@
-// The methods that can break a device (PROTOCOL.md, "Commands that can break a device").
+// The methods that can break a device (docs/protocol.md, "Commands that can break a device").
 // The builders mark their commands; the raw-request node checks arbitrary requests here.
 
 import { isObject } from './command';

@@ -4,6 +4,7 @@
 export * from './command';
 export * from './context';
 export * from './destructive';
+export { carriesSecret, publicArgs, publicReply, publicError, WithheldDeviceError } from './secret';
 export { buildRule, describeRule, describeRules, RuleInput, RuleKind, RULE_NAME_MAX_BYTES, MAX_OFFSET_MIN } from './rules';
 export { parseDays, parseWday, parseTime, parseAction, parseDate, formatDays, formatTime, DAY_NAMES } from './rulefields';
 export { normalizeRealtime, normalizeDayStat, normalizeMonthStat, normalizeStats, RealtimeReading, EnergyEntry } from './emeter';

@@ -55,5 +55,5 @@ export function setStaInfo(info: StaInfo): Command {
     // WPA/WPA2 passphrases are 8..63 characters (64 for a hex key); WEP keys are shorter.
     password = secret('password', rawPassword, keyType === 1 ? 5 : 8, 64);
   }
-  return command(M, 'set_stainfo', { ssid, password, key_type: keyType }, true);
+  return { ...command(M, 'set_stainfo', { ssid, password, key_type: keyType }, true), secretArgs: ['password'] };
 }

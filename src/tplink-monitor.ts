@@ -7,10 +7,9 @@ import type { NodeAPI, Node, NodeDef, NodeMessage } from 'node-red';
 import type { DeviceConfigNode } from './common/device-node';
 import { DeviceError, TplinkError, ValidationError } from './core/errors';
 import { JsonObject } from './core/commands/command';
-import { listOutlets, resolveChildId } from './core/commands/context';
 import * as emeter from './core/commands/emeter';
 import { outletOf, Msg } from './common/action-node';
-import { MonitorState, OutletSnapshot, Snapshot } from './common/monitor-state';
+import { MonitorState, Snapshot } from './common/monitor-state';
 import { reason, short } from './common/status';
 
 interface MonitorDef extends NodeDef {
@@ -32,20 +31,6 @@ function seconds(v: unknown): number | null {
   if (v === undefined || v === null || String(v).trim() === '') return null;
   const n = Number(v);
   return Number.isFinite(n) && n >= 0 ? n : null;
-}
-
-/** Relay states of the watched outlet(s) from get_sysinfo. */
-function relays(sys: JsonObject, outlet: string | number | undefined): OutletSnapshot[] {
-  const children = Array.isArray(sys.children) ? sys.children : [];
-  const alias = String(sys.alias ?? '');
-  if (children.length === 0) {
-    if (outlet !== undefined) resolveChildId(sys, outlet); // throws "not a strip"
-    return [{ outlet: null, alias, on: sys.relay_state === 1 }];
-  }
-  const wanted = outlet === undefined ? undefined : resolveChildId(sys, outlet).toUpperCase();
-  return listOutlets(sys)
-    .filter((o) => wanted === undefined || o.id.toUpperCase() === wanted)
-    .map((o) => ({ outlet: o.index, id: o.id, alias: o.alias, on: o.on }));
 }
 
 function statusText(snap: Snapshot): string {
@@ -104,8 +89,7 @@ export = function (RED: NodeAPI) {
 
     async function poll(): Promise<void> {
       try {
-        const sys = await device!.sysinfo(true);
-        const outlets = relays(sys, outlet);
+        const { sysinfo: sys, relays: outlets } = await device!.session.relays(outlet);
         const reading = await measure();
         if (closed) return;
         const power = reading && typeof reading.power === 'number' ? reading.power : undefined;

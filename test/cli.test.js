@@ -11,9 +11,10 @@ const BIN = path.join(__dirname, '..', 'nodes', 'cli', 'tplink-smartplug.js');
 const HOST = '127.0.0.1';
 
 /** Runs the bin; resolves {code, stdout, stderr} (never rejects on a non-zero exit). */
-function cli(args) {
+function cli(args, { noNetwork = false } = {}) {
+  const pre = noNetwork ? ['-r', path.join(__dirname, 'support', 'cli-no-lookup.js')] : [];
   return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 10000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...pre, BIN, ...args], { timeout: 10000 }, (err, stdout, stderr) => {
       resolve({ code: err ? err.code : 0, stdout, stderr });
     });
   });
@@ -122,6 +123,54 @@ describe('tplink-smartplug CLI', function () {
       assertFails(await to('-c', 'info', '--timeout', 'soon'), EXIT.usage, /--timeout/);
       assertFails(await cli(['-c', 'info']), EXIT.usage, /missing -t HOST/);
       assert.strictEqual(sim.requests.length, 0);
+    });
+  });
+
+  describe('hostile -j and arguments: the input exit status, nothing sent', () => {
+    beforeEach(async () => {
+      sim = await PlugSimulator.start({ model: 'HS110', host: HOST, port: 0 });
+    });
+
+    it('-j nested 5,000 levels deep: exit 3 naming the nesting, not an internal error', async () => {
+      const deep = '{"system":{"get_sysinfo":' + '{"a":'.repeat(5000) + '1' + '}'.repeat(5000) + '}}';
+      assertFails(await to('-j', deep), EXIT.badJson, /levels of nesting/);
+      assert.strictEqual(sim.connectionsOpened, 0);
+    });
+
+    it('-j with a "__proto__" module (or key) is refused with exit 3; nothing sent', async () => {
+      assertFails(await to('-j', '{"__proto__":{"get_sysinfo":{}}}'), EXIT.badJson, /__proto__/);
+      assertFails(await to('-j', '{"system":{"get_sysinfo":{}},"__proto__":{"reset":{}}}'), EXIT.badJson, /__proto__/);
+      assertFails(await to('-j', '{"system":{"set_dev_alias":{"__proto__":{"x":1},"alias":"x"}}}'), EXIT.badJson, /__proto__/);
+      assert.strictEqual(sim.requests.length, 0);
+      assert.strictEqual(sim.connectionsOpened, 0);
+    });
+
+    for (const name of ['system.', 'system-', 'system_']) {
+      it(`-j {"${name}":{"reset":{}}} fails the module grammar (exit 3), even with --allow-destructive`, async () => {
+        const j = JSON.stringify({ [name]: { reset: {} } });
+        assertFails(await to('-j', j), EXIT.badJson, new RegExp(`invalid -j\\.${name.replace('.', '\\.')}: expected a module name`));
+        assertFails(await to('-j', j, '--allow-destructive'), EXIT.badJson, /expected a module name/);
+        assert.strictEqual(sim.requests.length, 0);
+      });
+    }
+
+    it('-j gets the same device-changing guard as tplink-raw (other spellings and families)', async () => {
+      assertFails(await to('-j', '{"System":{"Reset":{}}}'), EXIT.notAllowed, /System\.Reset/);
+      assertFails(await to('-j', '{"smartlife.iot.common.cloud":{"bind":{}}}'), EXIT.notAllowed, /smartlife\.iot\.common\.cloud\.bind/);
+      assert.strictEqual(sim.requests.length, 0);
+    });
+
+    it('--broadcast not-an-ip: usage error (exit 2), no DNS lookup, nothing sent', async () => {
+      for (const bad of ['not-an-ip', 'localhost', '256.1.1.1', '::1', '']) {
+        const r = await cli(['--discover', '--broadcast', bad, '--timeout', '200'], { noNetwork: true });
+        assertFails(r, EXIT.usage, /--broadcast needs an IPv4 address/);
+      }
+    });
+
+    it('the preload really catches a lookup (the test above can fail)', async () => {
+      const r = await cli(['-t', 'no-such-host.invalid', '-c', 'info'], { noNetwork: true });
+      assert.strictEqual(r.code, 99, r.stderr);
+      assert.match(r.stderr, /dns\.lookup\("no-such-host\.invalid"\)/);
     });
   });
 

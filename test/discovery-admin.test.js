@@ -7,6 +7,8 @@ const fs = require('fs');
 const os = require('os');
 const path = require('path');
 const { spawn } = require('child_process');
+const http = require('http');
+const netlib = require('net');
 const { helper, load, deviceNode, wired, exchange } = require('./support/nodes');
 const { SimulatorNetwork, PlugSimulator } = require('../nodes/simulator');
 
@@ -141,6 +143,112 @@ describe('admin endpoints /tplink-smartplug/…', function () {
         'get /tplink-smartplug/outlets tplink-device.write',
       ]);
       assert.ok(calls.every(([, , mw]) => mw.length === 2), 'permission middleware, then the handler');
+    });
+  });
+
+  describe('probes are shared per device and capped (a read-only user can not flood a plug)', () => {
+    // A TCP gate in front of the strip simulator: counts the connections made to the
+    // "plug" and holds them until opened, so every HTTP request is known to be in
+    // flight before the first probe can finish (no timing involved).
+    const gates = [];
+    async function gate(target) {
+      const g = { connections: 0, open: false, held: [] };
+      g.server = netlib.createServer((sock) => {
+        g.connections++;
+        sock.pause();
+        const pass = () => {
+          const up = netlib.connect(target.port, '127.0.0.1');
+          up.on('error', () => sock.destroy());
+          sock.on('error', () => up.destroy());
+          sock.on('close', () => up.destroy());
+          sock.pipe(up).pipe(sock);
+        };
+        if (g.open) pass(); else g.held.push(pass);
+      });
+      await new Promise((r) => g.server.listen(0, '127.0.0.1', r));
+      g.port = g.server.address().port;
+      g.release = () => { g.open = true; for (const p of g.held.splice(0)) p(); };
+      gates.push(g);
+      return g;
+    }
+    let admin = null;
+    let seen;
+    /** Loads the flow, then serves the helper's admin app (made by the load) on 127.0.0.1. */
+    async function deploy(flow) {
+      await load([], flow);
+      seen = 0;
+      admin = http.createServer(helper._httpAdmin);
+      admin.on('request', () => { seen++; }); // after the app's own listener: the handler has run
+      await new Promise((r) => admin.listen(0, '127.0.0.1', r));
+    }
+    afterEach(async () => {
+      if (admin) {
+        admin.closeAllConnections();
+        await new Promise((r) => admin.close(r));
+        admin = null;
+      }
+      for (const g of gates.splice(0)) { g.release(); g.server.close(); }
+      await helper.unload();
+    });
+
+    function get(urlPath) {
+      return new Promise((resolve, reject) => {
+        http.get({ host: '127.0.0.1', port: admin.address().port, path: urlPath, agent: false }, (res) => {
+          let body = '';
+          res.on('data', (d) => { body += d; });
+          res.on('end', () => resolve({ status: res.statusCode, body: JSON.parse(body) }));
+        }).on('error', reject);
+      });
+    }
+    async function until(cond) {
+      while (!cond()) await sleep(5);
+    }
+
+    it('200 concurrent GET outlets?host=&port= for one device: one connection, 200 answers', async () => {
+      const sim = net.members[2];
+      const g = await gate(sim);
+      await deploy([deviceNode('dev', net.members[0])]);
+      const opened = sim.connectionsOpened;
+      const all = Array.from({ length: 200 }, () => get(`/tplink-smartplug/outlets?host=127.0.0.1&port=${g.port}`));
+      await until(() => seen === 200);
+      g.release();
+      const res = await Promise.all(all);
+      assert.deepStrictEqual([...new Set(res.map((r) => r.status))], [200]);
+      assert.ok(res.every((r) => r.body.outlets.length === 6));
+      assert.strictEqual(g.connections, 1);
+      assert.strictEqual(sim.connectionsOpened, opened + 1);
+    });
+
+    it('200 concurrent GET device/<id>/outlets for a device no node uses: one connection, 200 answers', async () => {
+      const sim = net.members[2];
+      const g = await gate(sim);
+      await deploy([{ ...deviceNode('gated', sim), port: g.port }]);
+      const all = Array.from({ length: 200 }, () => get('/tplink-smartplug/device/gated/outlets'));
+      await until(() => seen === 200);
+      g.release();
+      const res = await Promise.all(all);
+      assert.deepStrictEqual([...new Set(res.map((r) => r.status))], [200]);
+      assert.ok(res.every((r) => r.body.alias === 'Strip' && r.body.outlets.length === 6));
+      assert.strictEqual(g.connections, 1);
+    });
+
+    it('at most 4 devices are probed at once: the 5th gets 429 and opens nothing', async () => {
+      const sim = net.members[2];
+      const gs = [];
+      for (let i = 0; i < 5; i++) gs.push(await gate(sim));
+      await deploy([deviceNode('dev', net.members[0])]);
+      const codes = [];
+      const all = gs.map((g) => get(`/tplink-smartplug/outlets?host=127.0.0.1&port=${g.port}`).then((r) => { codes.push(r.status); return r; }));
+      await until(() => seen === 5 && codes.length === 1);
+      assert.deepStrictEqual(codes, [429]);
+      await until(() => gs.reduce((n, g) => n + g.connections, 0) === 4);
+      for (const g of gs) g.release();
+      const res = await Promise.all(all);
+      assert.deepStrictEqual(res.map((r) => r.status).sort(), [200, 200, 200, 200, 429]);
+      assert.strictEqual(gs.reduce((n, g) => n + g.connections, 0), 4);
+      assert.match(res.find((r) => r.status === 429).body.error, /too many/);
+      // The slots are free again.
+      assert.strictEqual((await get(`/tplink-smartplug/outlets?host=127.0.0.1&port=${gs[0].port}`)).status, 200);
     });
   });
 

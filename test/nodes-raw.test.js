@@ -197,6 +197,110 @@ describe('tplink-raw node', function () {
     });
   });
 
+  describe('requests built in a Function node (another vm realm)', () => {
+    // The Function node runs user code in its own vm context: its objects have that
+    // context's Object.prototype, not ours. They are plain JSON all the same.
+    async function viaFunction(func, props = {}) {
+      const fnNode = require('@node-red/nodes/core/function/10-function.js');
+      await new Promise((resolve, reject) => helper.load([fnNode, ...nodeModules('tplink-raw')], [
+        deviceNode('dev', sims.plug), deviceNode('strip', sims.strip),
+        { id: 'fn', type: 'function', func, outputs: 1, wires: [['raw']] },
+        { id: 'raw', type: 'tplink-raw', device: props.device || 'dev', wires: [['raw-out']], ...props },
+        { id: 'raw-out', type: 'helper' },
+      ], (e) => (e ? reject(e) : resolve())));
+      const raw = helper.getNode('raw');
+      return new Promise((resolve) => {
+        helper.getNode('raw-out').once('input', (msg) => resolve({ msg }));
+        raw.once('call:error', (call) => resolve({ error: call.args[0] }));
+        helper.getNode('fn').receive({ payload: 1 });
+      });
+    }
+
+    it('a plain object from the Function node is sent (nested objects, arrays, null)', async () => {
+      const { msg, error } = await viaFunction(
+        'msg.payload = { system: { get_sysinfo: {} }, time: { get_time: null } };\n'
+        + 'return msg;');
+      assert.ifError(error);
+      assert.deepStrictEqual(lastRequest(), { system: { get_sysinfo: {} }, time: { get_time: null } });
+      assert.strictEqual(msg.payload.system.get_sysinfo.alias, state().alias);
+    });
+
+    it('with an outlet and a child-id array built there too', async () => {
+      const { error } = await viaFunction(
+        `msg.payload = { context: { child_ids: [${JSON.stringify(sims.strip.device.childId(1))}] }, system: { set_relay_state: { state: 1 } } }; return msg;`,
+        { device: 'strip' });
+      assert.ifError(error);
+      assert.strictEqual(sims.strip.device.relay(1), true);
+      assert.strictEqual(sims.strip.device.relay(0), false);
+    });
+
+    it('a class instance, a Date or a Map from that realm is still refused; nothing sent', async () => {
+      for (const expr of ['new (class Req { constructor() { this.system = { get_sysinfo: {} }; } })()', '{ system: { get_sysinfo: new Date(0) } }', '{ system: { get_sysinfo: new Map() } }']) {
+        const sent = sims.plug.requests.length;
+        const { error } = await viaFunction(`msg.payload = ${expr}; return msg;`);
+        assert.ok(error, expr);
+        assert.strictEqual(error.kind, 'invalid-input', expr);
+        assert.strictEqual(sims.plug.requests.length, sent, expr);
+        await helper.unload();
+      }
+    });
+  });
+
+  describe('module and method names follow the protocol grammar, before any other check', () => {
+    // "system." / "system-" / "system_" are not "system" to the guard, but firmware may
+    // read them as system: a misspelt name must never reach the device.
+    const odd = [
+      [{ 'system.': { reset: {} } }, 'payload.system.'],
+      [{ 'system-': { reset: {} } }, 'payload.system-'],
+      [{ system_: { reset: {} } }, 'payload.system_'],
+      [{ '.system': { reset: {} } }, 'payload..system'],
+      [{ 'smartlife..system': { reset: {} } }, 'payload.smartlife..system'],
+      [{ _system: { reset: {} } }, 'payload._system'],
+      [{ system: { 'reset_': {} } }, 'payload.system.reset_'],
+      [{ system: { 'reset.': {} } }, 'payload.system.reset.'],
+      [{ system: { _reset: {} } }, 'payload.system._reset'],
+      [{ system: { 're__set': {} } }, 'payload.system.re__set'],
+    ];
+    for (const allowDestructive of [false, true]) {
+      for (const [payload, field] of odd) {
+        it(`${JSON.stringify(payload)}${allowDestructive ? ' (even when allowed)' : ''}: invalid ${field}, nothing sent`, async () => {
+          await load(['tplink-raw'], flow({ allowDestructive }));
+          const sent = sims.plug.requests.length;
+          const { error } = await exchange('raw', { payload });
+          assert.ok(error, 'expected an error');
+          assert.strictEqual(error.kind, 'invalid-input');
+          assert.strictEqual(error.field, field);
+          assert.ok(error.message.startsWith(`invalid ${field}: expected a `), error.message);
+          assert.strictEqual(sims.plug.requests.length, sent);
+          assert.strictEqual(state().resets, 0);
+        });
+      }
+    }
+
+    it('the real names pass: dotted families, count_down, anti_theft, cnCloud', async () => {
+      await load(['tplink-raw'], flow({ checkErrors: false }));
+      const payload = { 'smartlife.iot.common.emeter': { get_realtime: {} }, count_down: { get_rules: null }, anti_theft: { get_rules: null }, cnCloud: { get_info: null } };
+      const { error } = await exchange('raw', { payload });
+      assert.ifError(error);
+      assert.deepStrictEqual(lastRequest(), payload);
+    });
+  });
+
+  it('the config node keeps Node.send: its request function is device.request', async () => {
+    await load(['tplink-raw'], flow());
+    const dev = helper.getNode('dev');
+    // Node-RED's own send (a config node has no wires): a message goes nowhere, least of all to the plug.
+    const sent = sims.plug.requests.length;
+    const r = dev.send({ payload: { system: { set_dev_alias: { alias: 'via send' } } } });
+    assert.ok(!(r instanceof Promise), 'send is not the request function');
+    await new Promise((res) => setTimeout(res, 50));
+    assert.strictEqual(sims.plug.requests.length, sent);
+    assert.notStrictEqual(state().alias, 'via send');
+    assert.strictEqual(typeof dev.request, 'function');
+    const reply = await dev.request({ system: { get_sysinfo: {} } });
+    assert.strictEqual(reply.system.get_sysinfo.alias, state().alias);
+  });
+
   describe('errors from the network', () => {
     it('refused connection, then recovery', async () => {
       await load(['tplink-raw'], flow());

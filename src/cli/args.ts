@@ -1,7 +1,10 @@
 // Argument parsing of the tplink-smartplug CLI. Pure: argv in, options out, or
 // a UsageError carrying the exit status; nothing here touches the network.
 
+import { isIP } from 'net';
 import { isObject, JsonObject } from '../core/commands';
+import { ValidationError } from '../core/errors';
+import { parseRawRequest } from '../core/raw-request';
 import { EXIT, ExitCode } from './exit-codes';
 
 export class UsageError extends Error {
@@ -46,7 +49,19 @@ function parseJsonArg(text: string): JsonObject {
   if (Object.keys(value).filter((k) => k !== 'context').length === 0) {
     throw new UsageError('-j names no module, e.g. {"system":{"get_sysinfo":{}}}', EXIT.badJson);
   }
-  return value as JsonObject;
+  // The same checks as the tplink-raw node: plain JSON, nesting, size, names, "__proto__".
+  try {
+    return parseRawRequest(value, '-j');
+  } catch (err) {
+    if (err instanceof ValidationError) throw new UsageError(err.message, EXIT.badJson);
+    throw err;
+  }
+}
+
+/** A dotted IPv4 address, checked here so a typo is never looked up in DNS. */
+function broadcastArg(flag: string, v: string): string {
+  if (isIP(v) !== 4) throw new UsageError(`${flag} needs an IPv4 address such as 255.255.255.255 or 192.168.1.255, got "${v}"`);
+  return v;
 }
 
 export function parseArgs(argv: readonly string[]): CliOptions {
@@ -79,7 +94,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--udp': noValue(); o.udp = true; break;
       case '--timeout': once('timeout'); o.timeout = intArg(flag, value(), 1, MAX_TIMEOUT_MS); break;
       case '--discover': noValue(); o.discover = true; break;
-      case '--broadcast': once('broadcast'); o.broadcast = value(); break;
+      case '--broadcast': once('broadcast'); o.broadcast = broadcastArg(flag, value()); break;
       case '--outlet': once('outlet'); o.outlet = value(); break;
       case '--allow-destructive': noValue(); o.allowDestructive = true; break;
       default:

@@ -23,7 +23,7 @@ export const EXIT_HELP: ReadonlyArray<[ExitCode, string]> = [
   [EXIT.ok, 'success'],
   [EXIT.internal, 'unexpected internal error'],
   [EXIT.usage, 'bad arguments (unknown option or command, missing -t, bad value)'],
-  [EXIT.badJson, '-j is not valid JSON or not a JSON object'],
+  [EXIT.badJson, '-j is not valid JSON, not a JSON object, or not a valid request (names, nesting, size)'],
   [EXIT.notAllowed, 'a command that can break the device, without --allow-destructive'],
   [EXIT.refused, 'connection refused (nothing listens on host:port)'],
   [EXIT.unreachable, 'host unreachable / network error'],

@@ -4,11 +4,11 @@
 // line on stderr and a distinct exit status (see exit-codes.ts), never a stack.
 
 import { DeviceClient, DEFAULT_PORT, DEFAULT_TIMEOUT } from '../core/client';
+import { DeviceSession } from '../core/device-session';
+import { deviceChangingMethods } from '../core/raw-request';
 import { discover } from '../core/discovery';
 import { TplinkError } from '../core/errors';
-import {
-  checkReply, Command, destructiveMethodsOf, isObject, resolveChildId, system, withContext,
-} from '../core/commands';
+import { checkReply, Command, isObject } from '../core/commands';
 import { CliOptions, parseArgs, UsageError } from './args';
 import { EXIT, EXIT_HELP, exitCodeOf } from './exit-codes';
 import { NAMED_COMMANDS, namedCommand } from './named-commands';
@@ -59,34 +59,30 @@ function chosenCommand(opts: CliOptions): { command: Command; timeout?: number }
   return namedCommand(opts.command as string);
 }
 
-/** Adds the context of one strip outlet, resolved from the strip's own sysinfo. */
-async function forOutlet(client: DeviceClient, cmd: Command, outlet: string): Promise<Command> {
-  if ('context' in cmd.request) throw new UsageError('--outlet and a "context" in -j exclude each other');
-  const sysinfo = await client.run(system.getSysinfo());
-  return withContext(cmd, [resolveChildId(sysinfo, outlet)]);
-}
-
 async function request(opts: CliOptions): Promise<number> {
-  const { command, timeout } = chosenCommand(opts);
-  const dangerous = destructiveMethodsOf(command.request);
+  const { command, timeout: commandTimeout } = chosenCommand(opts);
+  const dangerous = deviceChangingMethods(command.request);
   if ((command.destructive || dangerous.length > 0) && !opts.allowDestructive) {
     const what = dangerous.length > 0 ? dangerous.join(', ') : `${command.module}.${command.method}`;
     throw new UsageError(`refusing to send ${what}: it can break the device; add --allow-destructive to send it`, EXIT.notAllowed);
   }
-  const client = new DeviceClient({
+  const timeout = opts.timeout ?? commandTimeout ?? DEFAULT_TIMEOUT;
+  const transport = opts.udp ? 'udp' : 'tcp';
+  const session = new DeviceSession({
     host: opts.host as string,
     port: opts.port ?? DEFAULT_PORT,
-    timeout: opts.timeout ?? timeout ?? DEFAULT_TIMEOUT,
-    transport: opts.udp ? 'udp' : 'tcp',
+    timeout,
+    createClient: (host, port) => new DeviceClient({ host, port, timeout, transport }),
   });
   try {
-    const cmd = opts.outlet === undefined ? command : await forOutlet(client, command, opts.outlet);
-    const reply = await client.send(cmd.request);
+    // --outlet: the strip's own sysinfo says which child id it is.
+    const sent = opts.outlet === undefined ? command.request : await session.forOutlet(command.request, opts.outlet);
+    const reply = await session.request(sent);
     print(reply);
-    checkReply(cmd.request, reply); // after printing: the other methods' results are still useful
+    checkReply(sent, reply); // after printing: the other methods' results are still useful
     return EXIT.ok;
   } finally {
-    await client.close();
+    await session.close();
   }
 }
 

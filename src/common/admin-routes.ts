@@ -9,9 +9,10 @@ import type { Request, Response } from 'express';
 import type { DeviceConfigNode } from './device-node';
 import { discover } from '../core/discovery';
 import { DeviceClient } from '../core/client';
+import { DeviceSession } from '../core/device-session';
+import { InFlight } from '../core/in-flight';
 import { TplinkError, ValidationError } from '../core/errors';
 import { isObject, JsonObject } from '../core/commands/command';
-import * as system from '../core/commands/system';
 import { listOutlets } from '../core/commands/context';
 import { checkRequestParams } from './request-body';
 import { broadcastParam, hostParam, msParam, portParam, MAX_DISCOVERY_TIMEOUT_MS, MIN_DISCOVERY_TIMEOUT_MS } from './net-params';
@@ -20,6 +21,8 @@ export const ROUTE_PREFIX = '/tplink-smartplug';
 const DISCOVERY_TIMEOUT_MS = 3000;
 const PROBE_TIMEOUT_MS = 3000;
 const MAX_PARALLEL_DISCOVERIES = 4;
+/** Devices probed at once for outlet lists; requests for a device already being probed share it. */
+const MAX_PARALLEL_PROBES = 4;
 
 const registered = new WeakSet<object>();
 
@@ -100,18 +103,28 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       });
   });
 
+  // Each probe holds a connection to a device: one per device at a time, shared by
+  // every request asking meanwhile, and a few devices at once (a read-only user
+  // could otherwise open a connection to a plug per request).
+  const probes = new InFlight<JsonObject>();
+  function probeShared(res: Response, key: string, probe: () => Promise<JsonObject>): void {
+    if (!probes.has(key) && probes.size >= MAX_PARALLEL_PROBES) {
+      res.status(429).json({ error: 'too many devices being asked at once; try again in a few seconds' });
+      return;
+    }
+    probes.run(key, probe).then((body) => res.json(body), (err: unknown) => fail(res, err));
+  }
+
   // GET /tplink-smartplug/device/<config node id>/outlets -> a deployed device's outlets
   app.get(`${ROUTE_PREFIX}/device/:id/outlets`, RED.auth.needsPermission('tplink-device.read'), (req: Request, res: Response) => {
     const id = String(req.params.id || '');
     const dev = /^[0-9A-Za-z._-]{1,64}$/.test(id) ? (RED.nodes.getNode(id) as DeviceConfigNode | null) : null;
-    if (!dev || dev.type !== 'tplink-device' || typeof dev.probe !== 'function') {
+    if (!dev || dev.type !== 'tplink-device' || !(dev.session instanceof DeviceSession)) {
       res.status(404).json({ error: 'no deployed tplink-device config node with this id' });
       return;
     }
-    dev.probe().then(
-      (sys) => res.json(summary(sys, dev.host, dev.port)),
-      (err: unknown) => fail(res, err),
-    );
+    const session = dev.session;
+    probeShared(res, `device ${id}`, async () => summary(await session.probe(), session.host, session.port));
   });
 
   // GET /tplink-smartplug/outlets?host=&port= -> outlets of a device not deployed yet
@@ -125,10 +138,18 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       fail(res, err);
       return;
     }
-    const once = new DeviceClient({ host, port, timeout: PROBE_TIMEOUT_MS, maxQueue: 1 });
-    once
-      .run(system.getSysinfo())
-      .then((sys) => res.json(summary(sys, host, port)), (err: unknown) => fail(res, err))
-      .finally(() => void once.close());
+    probeShared(res, `address ${host}:${port}`, async () => {
+      const once = new DeviceSession({
+        host,
+        port,
+        timeout: PROBE_TIMEOUT_MS,
+        createClient: (h, p) => new DeviceClient({ host: h, port: p, timeout: PROBE_TIMEOUT_MS, maxQueue: 1 }),
+      });
+      try {
+        return summary(await once.probe(), host, port);
+      } finally {
+        void once.close();
+      }
+    });
   });
 }

@@ -3,6 +3,7 @@
 
 import type { Node, NodeDef } from 'node-red';
 import type { Command, JsonObject } from '../core/commands/command';
+import type { DeviceSession } from '../core/device-session';
 
 export interface DeviceConfigDef extends NodeDef {
   host: string;
@@ -32,12 +33,14 @@ export interface DeviceConfigNode extends Node {
   transport: 'tcp' | 'udp';
   queueLimit: number;
   findBy: 'host' | 'mac' | 'deviceId';
+  /** The core session behind this node: outlets, raw requests, address. */
+  session: DeviceSession;
   register(user: Node): void;
   deregister(user: Node): void;
   /** Sends a command (to an outlet when `outlet` is given) and returns the method result. */
   run(cmd: Command, outlet?: unknown): Promise<{ result: JsonObject; reply: JsonObject; command: Command }>;
-  /** Sends a raw request object; resolves with the whole reply. */
-  send(request: JsonObject): Promise<JsonObject>;
+  /** Sends a raw request object (checked by core/raw-request.ts); resolves with the whole reply. */
+  request(request: JsonObject): Promise<JsonObject>;
   /** get_sysinfo, cached for a few seconds unless `fresh`. */
   sysinfo(fresh?: boolean): Promise<JsonObject>;
   info(): DeviceInfo;

@@ -3,6 +3,7 @@
 
 import { isIP } from 'net';
 import { ValidationError } from '../core/errors';
+import { normalizeMac } from '../core/address-resolver';
 
 export const DEFAULT_BROADCAST = '255.255.255.255';
 export const DEFAULT_DISCOVERY_PORT = 9999;
@@ -44,10 +45,7 @@ export function hostParam(v: unknown, field = 'host'): string {
   throw new ValidationError(field, 'an IP address or host name', v);
 }
 
-/** MAC as 12 upper-case hex digits (separators dropped), for comparing. */
-export function normalizeMac(v: unknown): string {
-  return typeof v === 'string' ? v.replace(/[^0-9A-Fa-f]/g, '').toUpperCase() : '';
-}
+export { normalizeMac };
 
 export function macParam(v: unknown, field = 'mac'): string {
   const m = normalizeMac(v);

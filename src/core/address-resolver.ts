@@ -1,13 +1,17 @@
 // Finds a device's current address by its MAC or deviceId through UDP discovery,
 // for config nodes bound to the device rather than to an address (DHCP may move
-// it). The answer is cached until invalidate(), which the config node calls after
+// it). The answer is cached until invalidate(), which the device session calls after
 // a connection failure so the next use looks again.
 
-import { discover, DiscoveredDevice } from '../core/discovery';
-import { TplinkError } from '../core/errors';
-import { normalizeMac } from './net-params';
+import { discover, DiscoveredDevice } from './discovery';
+import { TplinkError } from './errors';
 
 export type FindBy = 'mac' | 'deviceId';
+
+/** MAC as 12 upper-case hex digits (separators dropped), for comparing. */
+export function normalizeMac(v: unknown): string {
+  return typeof v === 'string' ? v.replace(/[^0-9A-Fa-f]/g, '').toUpperCase() : '';
+}
 
 export interface Address {
   host: string;

@@ -3,10 +3,10 @@
 
 import type { NodeAPI, Node } from 'node-red';
 import { ValidationError } from './core/errors';
-import { isObject, JsonObject } from './core/commands/command';
+import { isObject, JsonObject, resultOf } from './core/commands/command';
 import * as system from './core/commands/system';
 import { setupActionNode, ActionNodeDef, Msg } from './common/action-node';
-import { listOutlets, resolveChildId } from './core/commands/context';
+import { listOutlets, resolveChildId, withContext } from './core/commands/context';
 
 interface RelayDef extends ActionNodeDef {
   action: string; // on | off | toggle | get | msg
@@ -47,16 +47,22 @@ export = function (RED: NodeAPI) {
       const action = relayAction(config.action || 'msg', msg.payload);
       let on: boolean;
       let reply: unknown;
-      if (action === 'get' || action === 'toggle') {
+      if (action === 'toggle') {
+        // Read and set as one held exchange: two toggles at once flip the relay twice.
+        ({ on, reply } = await device.session.exclusive(async (d) => {
+          const sys = await d.run(system.getSysinfo());
+          const childId = outlet === undefined ? undefined : resolveChildId(sys, outlet);
+          const set = system.setRelayState(!relayState(sys, childId));
+          const cmd = childId === undefined ? set : withContext(set, [childId]);
+          const res = await d.send(cmd.request);
+          resultOf(cmd, res);
+          return { on: !relayState(sys, childId), reply: res };
+        }));
+      } else if (action === 'get') {
         const sys = await device.sysinfo(true);
         const childId = outlet === undefined ? undefined : resolveChildId(sys, outlet);
         on = relayState(sys, childId);
         reply = { system: { get_sysinfo: sys } };
-        if (action === 'toggle') {
-          const res = await device.run(system.setRelayState(!on), outlet);
-          on = !on;
-          reply = res.reply;
-        }
       } else {
         on = action === 'on';
         reply = (await device.run(system.setRelayState(on), outlet)).reply;

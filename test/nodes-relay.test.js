@@ -39,6 +39,29 @@ describe('tplink-relay node', function () {
     assert.strictEqual(b.msg.payload, before);
   });
 
+  // Issue 11 defect 9: the read and the set of a toggle must hold the device together.
+  it('two toggles at once flip the relay twice (read-modify-write holds the device)', async () => {
+    await load(['tplink-relay'], flow({ action: 'toggle' }));
+    sims.plug.device.handle({ system: { set_relay_state: { state: 0 } } });
+    const node = helper.getNode('relay');
+    const out = helper.getNode('relay-out');
+    const got = [];
+    const both = new Promise((resolve) => out.on('input', (m) => { got.push(m.payload); if (got.length === 2) resolve(); }));
+    node.receive({ payload: 'a' });
+    node.receive({ payload: 'b' });
+    await both;
+    assert.deepStrictEqual(got, [true, false]);
+    assert.strictEqual(sims.plug.device.relay(), false, 'two toggles leave the relay where it was');
+  });
+
+  it('toggle on a strip outlet flips only that outlet', async () => {
+    await load(['tplink-relay'], flow({ action: 'toggle', outlet: '1' }, 'strip'));
+    const { msg, error } = await exchange('relay', { payload: null });
+    assert.ifError(error);
+    const sys = sims.strip.device.handle({ system: { get_sysinfo: {} } }).system.get_sysinfo;
+    assert.strictEqual(sys.children[1].state === 1, msg.payload);
+  });
+
   it('get reports the state without changing it; the node setting overrides msg.payload', async () => {
     await load(['tplink-relay'], flow({ action: 'get' }));
     sims.plug.device.handle({ system: { set_relay_state: { state: 1 } } });

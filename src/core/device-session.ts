@@ -6,7 +6,7 @@
 // tplink-device config node, the admin routes, the CLI and the monitor all work
 // through it. No Node-RED here.
 
-import type { DeviceClient } from './client';
+import type { DeviceClient, DeviceHandle } from './client';
 import type { AddressResolver } from './address-resolver';
 import { ClientClosedError, TplinkError, ValidationError } from './errors';
 import { Command, JsonObject, isObject, resultOf, timeoutFor } from './commands/command';
@@ -155,6 +155,18 @@ export class DeviceSession {
     const sent = given(outlet) ? withContext(cmd, [await this.childId(outlet)]) : cmd;
     const reply = await this.request(sent.request, { timeout: timeoutFor(sent, this.timeout) });
     return { result: resultOf(sent, reply), reply, command: sent };
+  }
+
+  /**
+   * Holds the device for a read-modify-write (toggle): nothing else queued for it
+   * runs between the steps. Whatever `fn` changed makes the cached sysinfo stale.
+   */
+  async exclusive<T>(fn: (device: DeviceHandle) => Promise<T>): Promise<T> {
+    try {
+      return await this.exchange((c) => c.exclusive(fn));
+    } finally {
+      this.cached = null;
+    }
   }
 
   /** get_sysinfo, cached for outlet lookups unless `fresh`. */

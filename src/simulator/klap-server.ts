@@ -183,9 +183,10 @@ export class KlapServer {
     for (const [k, v] of Object.entries(a.headers ?? {})) res.setHeader(k, v);
     const body = a.body ?? Buffer.alloc(0);
     res.setHeader('Content-Length', body.length);
-    // Like the firmware that does it: no Connection: close announced, the socket just ends.
+    // Like the firmware that does it: no Connection: close announced, the socket is
+    // just closed once the reply is out (bytes arriving later are never read).
     res.end(body, () => {
-      if (closeAfter) req.socket.end();
+      if (closeAfter) req.socket.destroy();
     });
   }
 

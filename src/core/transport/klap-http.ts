@@ -13,6 +13,8 @@ export interface HttpReply {
 
 const UNREACHABLE_CODES = new Set(['EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EADDRNOTAVAIL', 'EHOSTDOWN', 'ENETDOWN']);
 const STALE_CODES = new Set(['ECONNRESET', 'EPIPE', 'ECONNABORTED']);
+/** Fresh connections made for a close-after-reply device before a kept-open one is offered again. */
+const RELEARN_AFTER = 100;
 
 /**
  * A kept-open socket the device had already closed: the request failed before
@@ -36,11 +38,17 @@ export interface PostOptions {
 
 export class HttpPoster {
   private readonly agent: http.Agent;
+  /** for devices that end the connection after every reply: one connection per request */
+  private readonly oneShot = new http.Agent({ keepAlive: false, maxSockets: 1 });
+  private closesAfterReply = false;
+  private freshSinceLearned = 0;
+  private readonly reuse: boolean;
   private readonly inflight = new Set<(err: Error) => void>();
   private closed = false;
   connects = 0;
 
   constructor(private readonly host: string, private readonly port: number, private readonly maxReplyBytes: number, reuse: boolean) {
+    this.reuse = reuse;
     this.agent = new http.Agent({ keepAlive: reuse, maxSockets: 1 });
   }
 
@@ -50,16 +58,47 @@ export class HttpPoster {
     this.closed = true;
     for (const abort of [...this.inflight]) abort(new ClientClosedError(this.host, this.port));
     this.agent.destroy();
+    this.oneShot.destroy();
   }
 
-  post(o: PostOptions): Promise<HttpReply> {
+  /**
+   * The device ended a kept-open socket right after its first reply: it closes
+   * after every reply, so stop offering it sockets it is about to close (each
+   * would cost a failed write and a retry). Now and then offer one again:
+   * firmware gets updated.
+   */
+  private watchSocket(socket: import('net').Socket): void {
+    const replies = (this.replies.get(socket) ?? 0) + 1;
+    this.replies.set(socket, replies);
+    if (replies !== 1) return;
+    socket.once('end', () => {
+      if ((this.replies.get(socket) ?? 0) === 1) {
+        this.closesAfterReply = true;
+        this.freshSinceLearned = 0;
+      }
+    });
+  }
+
+  private readonly replies = new WeakMap<object, number>();
+
+  private pickAgent(): http.Agent {
+    if (!this.reuse || !this.closesAfterReply) return this.agent;
+    if (++this.freshSinceLearned >= RELEARN_AFTER) this.closesAfterReply = false;
+    return this.oneShot;
+  }
+
+  async post(o: PostOptions): Promise<HttpReply> {
+    // A device that closes after each reply often sends its FIN just after the
+    // reply; one turn of the event loop lets the agent see it before reusing the socket.
+    if (this.reuse && !this.closesAfterReply) await new Promise<void>((resolve) => setImmediate(resolve));
     const { host, port } = this;
-    if (this.closed) return Promise.reject(new ClientClosedError(host, port));
+    if (this.closed) throw new ClientClosedError(host, port);
+    const agent = this.pickAgent();
     return new Promise<HttpReply>((resolve, reject) => {
       const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'application/octet-stream', 'Content-Length': o.body.length };
       // Only the session id, never TIMEOUT, and no header at all without one.
       if (o.cookie !== null) headers.Cookie = `TP_SESSIONID=${o.cookie}`;
-      const req = http.request({ host, port, method: 'POST', path: o.path, agent: this.agent, headers });
+      const req = http.request({ host, port, method: 'POST', path: o.path, agent, headers });
       let settled = false;
       let responded = false;
       const finish = (err: Error | null, reply?: HttpReply): void => {
@@ -84,6 +123,7 @@ export class HttpPoster {
       });
       req.on('response', (res) => {
         responded = true;
+        if (agent === this.agent && this.reuse) this.watchSocket(res.socket);
         const declared = Number(res.headers['content-length']);
         if (declared > this.maxReplyBytes) {
           finish(tooBig(host, port, this.maxReplyBytes));

@@ -53,7 +53,7 @@ export class KlapTransport implements Transport {
   private session: Session | null = null;
   private closed = false;
   private _hashVersion: KlapHashVersion | null = null;
-  private _usedDefaultCredentials: boolean | null = null;
+  private _defaultAccountMatched: boolean | null = null;
   private readonly counters = { retries: 0, handshakes: 0 };
 
   constructor(opts: TransportOptions) {
@@ -80,7 +80,7 @@ export class KlapTransport implements Transport {
 
   /** Whether the last handshake matched a firmware default account rather than the configured one; null before one. */
   get usedDefaultCredentials(): boolean | null {
-    return this._usedDefaultCredentials;
+    return this._defaultAccountMatched;
   }
 
   close(): void {
@@ -179,7 +179,7 @@ export class KlapTransport implements Transport {
     };
     this.session = session;
     this._hashVersion = version;
-    this._usedDefaultCredentials = candidate.isDefault;
+    this._defaultAccountMatched = candidate.isDefault;
     this.counters.handshakes++;
     return session;
   }

@@ -158,4 +158,3 @@ describe('discovery on 20002: over a real UDP socket (127.0.0.1)', () => {
     assert.match(res.rejected[0].reason, /not JSON/);
   });
 });
-});

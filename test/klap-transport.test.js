@@ -63,8 +63,15 @@ describe('KlapTransport + KLAP simulator (loopback)', function () {
     await start({ model: 'kp115-klap' });
     connect();
     await sysinfo();
-    const seen = JSON.stringify(t, (k, v) => (Buffer.isBuffer(v) || v?.type === 'Buffer' ? '<bytes>' : v));
-    assert.ok(!seen.includes(PASS) && !seen.includes(USER), seen);
+    const k = require('../nodes/core/transport/klap-crypto');
+    const secrets = [PASS, USER, k.klapAuthHash(2, USER, PASS).toString('hex')];
+    for (const seen of [JSON.stringify(t), require('util').inspect(t, { depth: 10, showHidden: true })]) {
+      for (const secret of secrets) assert.ok(!seen.includes(secret), seen);
+    }
+    // the account hash's bytes appear nowhere in what inspect shows
+    const h = k.klapAuthHash(2, USER, PASS);
+    const shown = require('util').inspect(t, { depth: 10, showHidden: true, maxArrayLength: Infinity });
+    assert.ok(!shown.includes(h.subarray(0, 8).toString('hex').match(/../g).join(' ')), 'hash bytes shown');
     for (const k of Object.keys(t)) assert.ok(!/password|username|credential/i.test(k), k);
   });
 

@@ -48,9 +48,11 @@ export class KlapTransport implements Transport {
   readonly host: string;
   readonly port: number;
   private readonly http: HttpPoster;
-  private readonly candidates: Candidate[];
+  /** native private: the hashes open sessions, so no inspect, log or JSON of the transport may show them */
+  readonly #candidates: Candidate[];
   private readonly connectTimeout: number;
-  private session: Session | null = null;
+  /** native private too: session keys stay out of inspect and logs */
+  #session: Session | null = null;
   private closed = false;
   private _hashVersion: KlapHashVersion | null = null;
   private _defaultAccountMatched: boolean | null = null;
@@ -63,7 +65,7 @@ export class KlapTransport implements Transport {
     this.http = new HttpPoster(opts.host, opts.port, opts.maxReplyBytes, opts.reuse !== false);
     const accounts = opts.credentials ? [{ account: opts.credentials, isDefault: false }] : [];
     for (const account of DEFAULT_ACCOUNTS) accounts.push({ account, isDefault: true });
-    this.candidates = accounts.map(({ account, isDefault }) => ({
+    this.#candidates = accounts.map(({ account, isDefault }) => ({
       hashes: { 1: klapAuthHash(1, account.username, account.password), 2: klapAuthHash(2, account.username, account.password) },
       isDefault,
     }));
@@ -85,23 +87,23 @@ export class KlapTransport implements Transport {
 
   close(): void {
     this.closed = true;
-    this.session = null;
+    this.#session = null;
     this.http.close();
   }
 
   async send(request: string, timeout: number): Promise<string> {
     this.checkOpen();
-    let session = this.session && performance.now() < this.session.renewAt ? this.session : await this.handshake();
+    let session = this.#session && performance.now() < this.#session.renewAt ? this.#session : await this.handshake();
     let reply = await this.exchange(session, request, timeout);
     if (reply.status === 403 || reply.status === 401) {
       // The device has forgotten the session and refused the request unread:
       // a new session and one resend cannot apply it twice.
-      this.session = null;
+      this.#session = null;
       this.counters.retries++;
       session = await this.handshake();
       reply = await this.exchange(session, request, timeout);
       if (reply.status === 403 || reply.status === 401) {
-        this.session = null;
+        this.#session = null;
         throw new ProtocolError(`${this.host}:${this.port} refused a request (HTTP ${reply.status}) on a session it had just accepted`);
       }
     }
@@ -110,7 +112,7 @@ export class KlapTransport implements Transport {
       return klapOpen(session.keys, reply.seq, reply.body).toString('utf8');
     } catch (err) {
       // Keys out of step with the device's: start afresh next time.
-      if (this.session === session) this.session = null;
+      if (this.#session === session) this.#session = null;
       throw new ProtocolError(`reply from ${this.host}:${this.port} does not decrypt: ${(err as Error).message}`, err);
     }
   }
@@ -154,7 +156,7 @@ export class KlapTransport implements Transport {
 
   private async handshake(): Promise<Session> {
     this.checkOpen();
-    this.session = null;
+    this.#session = null;
     const deadline = performance.now() + this.connectTimeout;
     const localSeed = randomBytes(16);
     const h1 = await this.post('/app/handshake1', localSeed, null, deadline);
@@ -177,7 +179,7 @@ export class KlapTransport implements Transport {
     const session: Session = {
       cookie: cookie.id, keys, seq: keys.seq0, renewAt: performance.now() + lifeMs - Math.min(RENEW_EARLY_MS, lifeMs / 2),
     };
-    this.session = session;
+    this.#session = session;
     this._hashVersion = version;
     this._defaultAccountMatched = candidate.isDefault;
     this.counters.handshakes++;
@@ -186,7 +188,7 @@ export class KlapTransport implements Transport {
 
   /** The account and hash version whose server proof is the device's: configured first, both versions each. */
   private matchProof(localSeed: Buffer, remoteSeed: Buffer, proof: Buffer): { version: KlapHashVersion; candidate: Candidate } | null {
-    for (const candidate of this.candidates) {
+    for (const candidate of this.#candidates) {
       for (const version of [2, 1] as const) {
         if (klapServerProof(version, localSeed, remoteSeed, candidate.hashes[version]).equals(proof)) return { version, candidate };
       }

@@ -202,6 +202,16 @@ describe('KlapTransport + KLAP simulator (loopback)', function () {
       assert.strictEqual(sim.device.alias(), 'once');
     });
 
+    it('401 mid-session: the same single re-handshake and resend', async () => {
+      await start({ model: 'hs100-klap' });
+      connect();
+      await sysinfo();
+      sim.setFault({ type: 'forbid-request', status: 401, times: 1 });
+      assert.strictEqual(JSON.parse(await t.send(aliasReq('401'), 2000)).system.set_dev_alias.err_code, 0);
+      assert.deepStrictEqual([t.stats.handshakes, t.stats.retries, sim.server.counts.forbidden], [2, 1, 1]);
+      assert.strictEqual(sim.requests.filter((r) => r.system?.set_dev_alias).length, 1);
+    });
+
     it('a device that forgot every session (reboot): 403, re-handshake, resend', async () => {
       await start({ model: 'hs100-klap' });
       connect();
@@ -287,6 +297,20 @@ describe('KlapTransport + KLAP simulator (loopback)', function () {
   });
 
   describe('transport limits and close()', () => {
+    it('credentials that are not strings: a validation error naming the field, nothing sent', async () => {
+      await start({ model: 'kp115-klap' });
+      assert.throws(() => connect({ credentials: { username: 42, password: 'x' } }), { kind: 'invalid-input', message: /credentials\.username/ });
+      assert.throws(() => connect({ credentials: { username: 'a', password: null } }), (e) => e.kind === 'invalid-input' && /credentials\.password/.test(e.message) && !/null/.test(e.message));
+      assert.strictEqual(sim.server.counts.handshake1, 0);
+      t = null;
+    });
+
+    it('a send timeout past 2^31-1 ms is bounded (no instant timer overflow)', async () => {
+      await start({ model: 'kp115-klap' });
+      connect();
+      assert.strictEqual((await sysinfo(2 ** 32)).model, 'KP115(UK)');
+    });
+
     it('reply larger than maxReplyBytes: protocol error', async () => {
       await start({ model: 'hs300-klap' });
       connect({ maxReplyBytes: 200 });

@@ -16,7 +16,7 @@ export type KlapHandler = (plaintextJson: string) => Promise<string> | string;
 
 export type KlapFaultType =
   | 'short-timeout' // handshake1 names a short session life (`seconds`, default 2) and the session really ends then
-  | 'forbid-request' // 403 on the next request (the session is dropped, as a device that forgot it)
+  | 'forbid-request' // 403 (or `status`: 401) on the next request (the session is dropped, as a device that forgot it)
   | 'forbid-handshake' // 403 on handshake1 (TPAP firmware, or third-party access off)
   | 'wrong-proof' // handshake1 answers a server proof of nothing
   | 'http-500' // the request is handled, then answered 500
@@ -30,6 +30,8 @@ export interface KlapFault {
   times?: number;
   /** for short-timeout */
   seconds?: number;
+  /** for forbid-request: 403 (default) or 401 */
+  status?: 401 | 403;
 }
 
 export const KLAP_FAULT_TYPES: readonly KlapFaultType[] = [
@@ -243,7 +245,7 @@ export class KlapServer {
     if (fault?.type === 'forbid-request') {
       this.counts.forbidden++;
       this.sessions.clear();
-      return { status: 403 };
+      return { status: fault.status === 401 ? 401 : 403 };
     }
     const seqText = url.searchParams.get('seq') ?? '';
     const seq = Number(seqText);

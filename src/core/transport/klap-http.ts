@@ -113,7 +113,8 @@ export class HttpPoster {
       };
       const abort = (err: Error): void => finish(err);
       this.inflight.add(abort);
-      const timer = setTimeout(() => finish(new TimeoutError(host, port, o.timeout, o.what)), o.timeout);
+      // Bounded: Node fires timers past 2^31-1 ms at once.
+      const timer = setTimeout(() => finish(new TimeoutError(host, port, o.timeout, o.what)), Math.min(Math.max(1, o.timeout), 2 ** 31 - 1));
       req.on('socket', (socket) => {
         if (socket.connecting) socket.once('connect', () => this.connects++);
       });

@@ -6,7 +6,7 @@
 
 import { randomBytes } from 'crypto';
 import { performance } from 'perf_hooks';
-import { AuthError, ClientClosedError, ProtocolError } from '../errors';
+import { AuthError, ClientClosedError, ProtocolError, ValidationError } from '../errors';
 import { HttpPoster, HttpReply, StaleSocketError } from './klap-http';
 import {
   klapAuthHash, klapClientProof, KlapHashVersion, klapNextSeq, klapOpen, klapSeal, klapServerProof, klapSessionKeys, KlapSessionKeys,
@@ -63,7 +63,11 @@ export class KlapTransport implements Transport {
     this.port = opts.port;
     this.connectTimeout = opts.connectTimeout;
     this.http = new HttpPoster(opts.host, opts.port, opts.maxReplyBytes, opts.reuse !== false);
-    const accounts = opts.credentials ? [{ account: opts.credentials, isDefault: false }] : [];
+    const c = opts.credentials;
+    // Names the field only: a credential's value never goes into a message.
+    if (c !== undefined && (c === null || typeof c.username !== 'string')) throw new ValidationError('credentials.username', 'a string (the account e-mail, may be empty)');
+    if (c !== undefined && typeof c.password !== 'string') throw new ValidationError('credentials.password', 'a string (may be empty)');
+    const accounts = c ? [{ account: c, isDefault: false }] : [];
     for (const account of DEFAULT_ACCOUNTS) accounts.push({ account, isDefault: true });
     this.#candidates = accounts.map(({ account, isDefault }) => ({
       hashes: { 1: klapAuthHash(1, account.username, account.password), 2: klapAuthHash(2, account.username, account.password) },

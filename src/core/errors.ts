@@ -10,7 +10,8 @@ export type TplinkErrorKind =
   | 'closed' // the client was closed while the request waited
   | 'queue-full' // too many requests waiting for one device
   | 'invalid-input' // a command argument failed validation; nothing was sent
-  | 'not-allowed'; // a command that can break a device, not explicitly allowed
+  | 'not-allowed' // a command that can break a device, not explicitly allowed
+  | 'auth'; // the device refused the account (KLAP, AES), or third-party access is off
 
 export class TplinkError extends Error {
   readonly kind: TplinkErrorKind;
@@ -75,6 +76,22 @@ export class QueueFullError extends TplinkError {
   constructor(host: string, port: number, readonly limit: number) {
     super('queue-full', `request queue for ${host}:${port} is full (${limit} waiting); request rejected`);
     this.name = 'QueueFullError';
+  }
+}
+
+/** Why a device refused to open a session. */
+export type AuthReason = 'credentials' | 'third-party-off';
+
+/**
+ * The device would not open a session. Built from the host and a reason only:
+ * no credential ever reaches a message.
+ */
+export class AuthError extends TplinkError {
+  constructor(readonly host: string, readonly port: number, readonly reason: AuthReason) {
+    super('auth', reason === 'credentials'
+      ? `${host}:${port} refused the account: wrong e-mail or password (both are case sensitive; it wants the TP-Link cloud account used in the Kasa or Tapo app)`
+      : `${host}:${port} refused the handshake (HTTP 403): this firmware needs "Third-Party Compatibility" switched on in the Kasa or Tapo app`);
+    this.name = 'AuthError';
   }
 }
 

@@ -3,12 +3,18 @@
 // manual testing and demos. Prints one line per device, stops on SIGINT/SIGTERM.
 
 import { findModel, MODELS } from './models';
+import { findKlapModel, KLAP_MODELS } from './klap-models';
+import { KlapPlugSimulator } from './klap-plug';
 import { assertAllowedHost, normalizeHost } from './net-util';
 import { SimulatorNetwork } from './network';
 import { PlugSimulator, StartOptions } from './server';
 
 const USAGE = `Usage: tplink-smartplug-sim [options]
   --model <name>         ${MODELS.map((m) => m.name.toLowerCase()).join(' | ')} (repeat for several devices; default hs110)
+                         KLAP firmware (HTTP on the port, the 20002 probe answered on the same UDP port number):
+                         ${KLAP_MODELS.map((m) => m.name).join(' | ')}
+  --username <e-mail>    account of the KLAP models (default blank: an un-provisioned plug)
+  --password <text>      its password (default blank; never printed)
   --alias <text>         alias of the device given by the matching --model (repeatable, in order)
   --host <address>       listen address (default 127.0.0.1; non-loopback needs --allow-lan)
   --port <n>             TCP+UDP port of the first device, the next ones on following ports (default 9999; 0 = ephemeral)
@@ -30,6 +36,8 @@ export interface CliOptions {
   json: boolean;
   allowLan: boolean;
   help: boolean;
+  username: string;
+  password: string;
 }
 
 function portArg(flag: string, v: string | undefined): number {
@@ -41,7 +49,7 @@ function portArg(flag: string, v: string | undefined): number {
 export function parseArgs(argv: string[]): CliOptions {
   const o: CliOptions = {
     models: [], aliases: [], host: '127.0.0.1', port: 9999, discoveryPort: null,
-    closeAfterReply: false, udp: true, json: false, allowLan: false, help: false,
+    closeAfterReply: false, udp: true, json: false, allowLan: false, help: false, username: '', password: '',
   };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].startsWith('--') && argv[i].includes('=') ? argv[i].split(/=(.*)/s, 2) : [argv[i], undefined];
@@ -53,6 +61,8 @@ export function parseArgs(argv: string[]): CliOptions {
     switch (flag) {
       case '--model': o.models.push(value()); break;
       case '--alias': o.aliases.push(value()); break;
+      case '--username': o.username = value(); break;
+      case '--password': o.password = value(); break;
       case '--host': o.host = value(); break;
       case '--port': o.port = portArg(flag, value()); break;
       case '--discovery-port': o.discoveryPort = portArg(flag, value()); break;
@@ -65,13 +75,22 @@ export function parseArgs(argv: string[]): CliOptions {
     }
   }
   if (o.models.length === 0) o.models.push('hs110');
-  for (const m of o.models) findModel(m);
+  for (const m of o.models) if (!findKlapModel(m)) findModel(m);
+  if (o.discoveryPort !== null && o.models.some((m) => findKlapModel(m))) throw new Error('--discovery-port serves the 9999 probe only; KLAP models answer the 20002 probe on their own port');
   if (o.aliases.length > o.models.length) throw new Error('more --alias than --model entries');
   if (o.port !== 0 && o.port + o.models.length - 1 > 65535) throw new Error('not enough ports above --port for every device');
   return o;
 }
 
-function describe(sim: PlugSimulator, o: CliOptions): string {
+function describe(sim: PlugSimulator | KlapPlugSimulator, o: CliOptions): string {
+  if (sim instanceof KlapPlugSimulator) {
+    // The account is described, never shown.
+    const account = o.username || o.password ? 'account set' : 'blank account';
+    const k = { model: sim.spec.name, alias: sim.device.alias(), host: sim.host, http: sim.port, udp20002: sim.discoveryPort, klap: sim.spec.klap.hashVersion, account };
+    if (o.json) return JSON.stringify(k);
+    const udp = k.udp20002 === null ? '' : ` udp-20002 ${sim.host}:${k.udp20002}`;
+    return `${k.model} ${JSON.stringify(k.alias)} http ${sim.host}:${sim.port}${udp} klap v${k.klap} ${account}`;
+  }
   const info = { model: sim.device.spec.name, alias: sim.device.alias(), host: sim.host, tcp: sim.port, udp: o.udp ? sim.port : null };
   if (o.json) return JSON.stringify(info);
   const udp = o.udp ? ` udp ${sim.host}:${sim.port}` : '';
@@ -98,7 +117,7 @@ export async function main(argv: string[]): Promise<number> {
     port: o.port === 0 ? 0 : o.port + i,
     closeAfterReply: o.closeAfterReply,
   }));
-  const sims: PlugSimulator[] = [];
+  const sims: (PlugSimulator | KlapPlugSimulator)[] = [];
   let network: SimulatorNetwork | null = null;
   const stopAll = async (): Promise<void> => {
     await Promise.all([network?.stop(), ...sims.map((s) => s.stop())]);
@@ -108,7 +127,14 @@ export async function main(argv: string[]): Promise<number> {
       network = await SimulatorNetwork.start({ host: o.host, discoveryPort: o.discoveryPort, devices, allowLan: o.allowLan });
       sims.push(...network.members);
     } else {
-      for (const d of devices) sims.push(await PlugSimulator.start({ ...d, host: o.host, udp: o.udp, allowLan: o.allowLan }));
+      for (const d of devices) {
+        if (typeof d.model === 'string' && findKlapModel(d.model)) {
+          sims.push(await KlapPlugSimulator.start({
+            model: d.model, alias: d.alias, port: d.port, discoveryPort: o.udp ? d.port : null,
+            host: o.host, allowLan: o.allowLan, username: o.username, password: o.password,
+          }));
+        } else sims.push(await PlugSimulator.start({ ...d, host: o.host, udp: o.udp, allowLan: o.allowLan }));
+      }
     }
   } catch (e) {
     await stopAll();

@@ -8,3 +8,6 @@ export { Fault, FaultType, FAULT_TYPES } from './faults';
 export { MODELS, ModelSpec, EmeterUnits, findModel, booleanRuleFlags } from './models';
 export { Rule, RuleKind } from './rules';
 export { isLoopback } from './net-util';
+export { KlapServer, KlapServerOptions, KlapHandler, KlapFault, KlapFaultType, KLAP_FAULT_TYPES } from './klap-server';
+export { KlapPlugSimulator, KlapPlugOptions } from './klap-plug';
+export { KLAP_MODELS, KlapModelSpec, findKlapModel } from './klap-models';

@@ -6,10 +6,12 @@ import type { Transport, TransportOptions } from './transport';
 import { XorTcpTransport } from './xor-tcp';
 import { XorUdpTransport } from './xor-udp';
 import { AutoTransport } from './auto';
+import { KlapTransport } from './klap';
 
 const TRANSPORTS: Record<string, (opts: TransportOptions) => Transport> = {
   tcp: (o) => new XorTcpTransport(o),
   udp: (o) => new XorUdpTransport(o),
+  klap: (o) => new KlapTransport(o),
   auto: (o) => new AutoTransport(o, [['tcp', o.port], ['klap', o.httpPort ?? 80]], createTransport),
 };
 

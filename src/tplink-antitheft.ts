@@ -2,6 +2,7 @@
 // (list, add, edit, delete, deleteAll, enableAll, disableAll), picked in the editor
 // or by msg.operation.
 
+import { migrate } from './common/migrate';
 import type { NodeAPI, Node } from 'node-red';
 import { JsonObject } from './core/commands/command';
 import * as antitheft from './core/commands/antitheft';
@@ -92,6 +93,7 @@ async function perform(op: Op, msg: Msg, c: AntitheftDef, ctx: ActionContext): P
 export = function (RED: NodeAPI) {
   function TplinkAntitheftNode(this: Node, config: AntitheftDef) {
     RED.nodes.createNode(this, config);
+    config = migrate('tplink-antitheft', config); // flows saved by older versions
     setupActionNode(RED, this, config, async (msg, ctx) => {
       const op = operationOf(config.operation, msg, OPS);
       const res = await perform(op, msg, config, ctx);

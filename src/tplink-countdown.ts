@@ -2,6 +2,7 @@
 // deleteAll). Most firmware holds a single countdown and answers -10 "table is full"
 // to a second add, so "replace existing" deletes them all first.
 
+import { migrate } from './common/migrate';
 import type { NodeAPI, Node } from 'node-red';
 import { JsonObject } from './core/commands/command';
 import { DeviceError, ValidationError } from './core/errors';
@@ -92,6 +93,7 @@ async function perform(op: Op, msg: Msg, c: CountdownDef, ctx: ActionContext): P
 export = function (RED: NodeAPI) {
   function TplinkCountdownNode(this: Node, config: CountdownDef) {
     RED.nodes.createNode(this, config);
+    config = migrate('tplink-countdown', config); // flows saved by older versions
     setupActionNode(RED, this, config, async (msg, ctx) => {
       const op = operationOf(config.operation, msg, OPS);
       const res = await perform(op, msg, config, ctx);

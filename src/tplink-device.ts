@@ -13,14 +13,11 @@ import { withContext, resolveChildId } from './core/commands/context';
 import * as system from './core/commands/system';
 import { AddressResolver } from './common/address-resolver';
 import { registerAdminRoutes } from './common/admin-routes';
-import { broadcastParam, deviceIdParam, macParam, portParam } from './common/net-params';
+import { broadcastParam, deviceIdParam, macParam } from './common/net-params';
+import { migrate } from './common/migrate';
+import { deviceSettings, numberSetting } from './common/settings';
 
 const SYSINFO_TTL_MS = 60_000;
-
-function num(v: unknown, fallback: number): number {
-  const n = Number(v);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-}
 
 /** Failures after which a bound device may have moved. */
 function isConnectionFailure(err: unknown): boolean {
@@ -37,7 +34,7 @@ function bindingOf(config: DeviceConfigDef, timeout: number): AddressResolver | 
     by,
     value,
     broadcast: broadcastParam(config.broadcast),
-    port: portParam(config.discoveryPort, 9999, 'discoveryPort'),
+    port: numberSetting('discoveryPort', config.discoveryPort, 'discoveryPort', 9999),
     timeout: Math.min(timeout, 10_000),
   });
 }
@@ -45,14 +42,23 @@ function bindingOf(config: DeviceConfigDef, timeout: number): AddressResolver | 
 export = function (RED: NodeAPI) {
   registerAdminRoutes(RED);
 
-  function TplinkDeviceNode(this: DeviceConfigNode, config: DeviceConfigDef) {
-    RED.nodes.createNode(this, config);
+  function TplinkDeviceNode(this: DeviceConfigNode, saved: DeviceConfigDef) {
+    RED.nodes.createNode(this, saved);
     const node = this;
+    const config = migrate('tplink-device', saved);
+    let settingsError: unknown = null;
+    let settings = { port: 9999, timeout: 5000, queueLimit: 1000 };
+    try {
+      settings = deviceSettings(config);
+    } catch (err) {
+      settingsError = err; // reported on each use, like a bad binding
+      node.error((err as Error).message);
+    }
     node.host = String(config.host || '').trim();
-    node.port = num(config.port, 9999);
-    node.timeout = num(config.timeout, 5000);
+    node.port = settings.port;
+    node.timeout = settings.timeout;
     node.transport = config.transport === 'udp' ? 'udp' : 'tcp';
-    node.queueLimit = num(config.queueLimit, 1000);
+    node.queueLimit = settings.queueLimit;
     node.findBy = config.findBy === 'mac' || config.findBy === 'deviceId' ? config.findBy : 'host';
 
     const users = new Set<Node>();
@@ -60,10 +66,10 @@ export = function (RED: NodeAPI) {
     let cached: { at: number; sysinfo: JsonObject } | null = null;
     let alias: string | undefined; // the device's own name, as last seen or set
     let resolver: AddressResolver | null = null;
-    let bindError: unknown = null;
+    let bindError: unknown = settingsError;
     let closed = false;
     try {
-      resolver = bindingOf(config, node.timeout);
+      if (!bindError) resolver = bindingOf(config, node.timeout);
     } catch (err) {
       bindError = err; // reported on each use, like a missing host
     }

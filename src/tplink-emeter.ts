@@ -1,6 +1,7 @@
 // `tplink-emeter`: energy meter of HS110/HS300-class devices. Readings go out in
 // both unit conventions (W and mW, kWh and Wh, …) so flows work with any plug.
 
+import { migrate } from './common/migrate';
 import type { NodeAPI, Node } from 'node-red';
 import { DeviceError, NotAllowedError, ValidationError } from './core/errors';
 import { isObject, Json, JsonObject } from './core/commands/command';
@@ -92,6 +93,7 @@ class EraseNotAllowedError extends NotAllowedError {
 export = function (RED: NodeAPI) {
   function TplinkEmeterNode(this: Node, config: EmeterDef) {
     RED.nodes.createNode(this, config);
+    config = migrate('tplink-emeter', config); // flows saved by older versions
     const allowErase = config.allowErase === true;
 
     setupActionNode(RED, this, config, async (msg, { device, outlet }): Promise<ActionResult> => {

@@ -2,6 +2,7 @@
 // the whole reply. The request is rebuilt from validated data, never sent as given,
 // and commands that can break a device need the node's explicit permission.
 
+import { migrate } from './common/migrate';
 import type { NodeAPI, Node } from 'node-red';
 import { NotAllowedError, ValidationError } from './core/errors';
 import { checkReply, Json, JsonObject, isObject } from './core/commands/command';
@@ -120,6 +121,7 @@ function firstErrCode(reply: unknown): number | undefined {
 export = function (RED: NodeAPI) {
   function TplinkRawNode(this: Node, config: RawDef) {
     RED.nodes.createNode(this, config);
+    config = migrate('tplink-raw', config); // flows saved by older versions
     const allowDestructive = config.allowDestructive === true;
     const checkErrors = config.checkErrors !== false;
     const fixed = String(config.request ?? '').trim();

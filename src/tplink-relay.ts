@@ -1,6 +1,7 @@
 // `tplink-relay`: on / off / toggle / get state. msg.payload out is the relay
 // state after the command, a boolean, with the device's reply in msg.reply.
 
+import { migrate } from './common/migrate';
 import type { NodeAPI, Node } from 'node-red';
 import { ValidationError } from './core/errors';
 import { isObject, JsonObject } from './core/commands/command';
@@ -43,6 +44,7 @@ function relayState(sys: JsonObject, childId: string | undefined): boolean {
 export = function (RED: NodeAPI) {
   function TplinkRelayNode(this: Node, config: RelayDef) {
     RED.nodes.createNode(this, config);
+    config = migrate('tplink-relay', config); // flows saved by older versions
     setupActionNode(RED, this, config, async (msg: Msg, { device, outlet }) => {
       const action = relayAction(config.action || 'msg', msg.payload);
       let on: boolean;

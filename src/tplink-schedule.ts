@@ -2,6 +2,7 @@
 // operation (list, next, add, edit, delete, deleteAll, enableAll, disableAll), picked
 // in the editor or by msg.operation, because a rule's own `action` means on/off.
 
+import { migrate } from './common/migrate';
 import type { NodeAPI, Node } from 'node-red';
 import { JsonObject } from './core/commands/command';
 import * as schedule from './core/commands/schedule';
@@ -109,6 +110,7 @@ async function perform(op: Op, msg: Msg, c: ScheduleDef, ctx: ActionContext): Pr
 export = function (RED: NodeAPI) {
   function TplinkScheduleNode(this: Node, config: ScheduleDef) {
     RED.nodes.createNode(this, config);
+    config = migrate('tplink-schedule', config); // flows saved by older versions
     setupActionNode(RED, this, config, async (msg, ctx) => {
       const op = operationOf(config.operation, msg, OPS);
       const res = await perform(op, msg, config, ctx);

@@ -3,6 +3,7 @@
 // allows it, the commands that can break a device. Passwords come from the node's
 // credentials only and never reach messages, status or errors.
 
+import { migrate } from './common/migrate';
 import type { NodeAPI, Node } from 'node-red';
 import { NotAllowedError, ValidationError } from './core/errors';
 import { Command, isObject, Json, JsonObject } from './core/commands/command';
@@ -260,6 +261,7 @@ function withoutErrCode(o: JsonObject): JsonObject {
 export = function (RED: NodeAPI) {
   function TplinkSystemNode(this: Node & { credentials?: { password?: string } }, config: SystemDef) {
     RED.nodes.createNode(this, config);
+    config = migrate('tplink-system', config); // flows saved by older versions
     const node = this;
     const allowDestructive = config.allowDestructive === true;
 

@@ -7,6 +7,8 @@ import type { NodeAPI, Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import type { DeviceConfigNode } from './device-node';
 import { ValidationError } from '../core/errors';
 import { status } from './status';
+import { OUTLET_INDEX } from './rules';
+import { outletSetting } from './settings';
 
 export interface ActionNodeDef extends NodeDef {
   device: string;
@@ -43,12 +45,10 @@ export function outletOf(msg: Msg, configured: string | undefined): string | num
     return v;
   }
   if (typeof v === 'string') {
-    const s = v.trim();
-    if (s === '') return undefined;
-    if (/^\d{1,2}$/.test(s)) return Number(s);
-    // Refused here, before the device is asked for its outlets: a child id is letters and digits.
-    if (!/^[0-9A-Za-z]{1,64}$/.test(s)) throw new ValidationError('outlet', 'a whole number from 0 (first outlet) or a child id (1 to 64 letters and digits)', v);
-    return s;
+    // Refused here, before the device is asked for its outlets (the editor's rule too).
+    const s = outletSetting(v);
+    if (s === undefined) return undefined;
+    return OUTLET_INDEX.test(s) ? Number(s) : s;
   }
   throw new ValidationError('outlet', 'a whole number from 0 (first outlet) or a child id string', v);
 }

@@ -8,7 +8,7 @@ import { discover, DiscoveredDevice, RejectedAnswer } from './core/discovery';
 import { broadcastParam } from './common/net-params';
 import { migrate } from './common/migrate';
 import { discoverSettings } from './common/settings';
-import { status } from './common/status';
+import { status, text, useLocale } from './common/status';
 
 interface DiscoverDef extends NodeDef {
   broadcast: string;
@@ -30,6 +30,7 @@ function intervalOf(n: number, timeoutMs: number): number {
 }
 
 export = function (RED: NodeAPI) {
+  useLocale(RED);
   function TplinkDiscoverNode(this: Node, saved: DiscoverDef) {
     RED.nodes.createNode(this, saved);
     const node = this;
@@ -62,7 +63,7 @@ export = function (RED: NodeAPI) {
     }
 
     async function search(base: NodeMessage, send: Send): Promise<void> {
-      node.status({ fill: 'blue', shape: 'ring', text: 'searching…' });
+      node.status({ fill: 'blue', shape: 'ring', text: text('searching') });
       let index = 0;
       // One message per device goes out as it answers, not at the end of the round.
       const onDevice = each
@@ -84,7 +85,7 @@ export = function (RED: NodeAPI) {
         msg.rejected = rejected;
         send(msg);
       }
-      status.ok(node, `found ${devices.length}`, devices.length > 0 ? 'green' : 'grey');
+      status.ok(node, text('found', { count: devices.length }), devices.length > 0 ? 'green' : 'grey');
     }
 
     node.on('input', (msg: NodeMessageInFlow, send, done) => {

@@ -11,7 +11,7 @@ import { listOutlets, resolveChildId } from './core/commands/context';
 import * as emeter from './core/commands/emeter';
 import { outletOf, Msg } from './common/action-node';
 import { MonitorState, OutletSnapshot, Snapshot } from './common/monitor-state';
-import { reason, short } from './common/status';
+import { reason, short, status, text, useLocale } from './common/status';
 import { migrate } from './common/migrate';
 import { monitorSettings, MonitorSettings } from './common/settings';
 
@@ -44,18 +44,19 @@ function relays(sys: JsonObject, outlet: string | number | undefined): OutletSna
 
 function statusText(snap: Snapshot): string {
   const on = snap.outlets.filter((o) => o.on).length;
-  const relay = snap.outlets.length === 1 ? (on ? 'on' : 'off') : `${on}/${snap.outlets.length} on`;
-  return snap.power === undefined ? relay : `${relay} · ${Math.round(snap.power * 10) / 10} W`;
+  const relay = snap.outlets.length === 1 ? text(on ? 'on' : 'off') : text('onOfTotal', { on, total: snap.outlets.length });
+  return snap.power === undefined ? relay : text('withPower', { relay, power: Math.round(snap.power * 10) / 10 });
 }
 
 export = function (RED: NodeAPI) {
+  useLocale(RED);
   function TplinkMonitorNode(this: Node, saved: MonitorDef) {
     RED.nodes.createNode(this, saved);
     const node = this;
     const config = migrate('tplink-monitor', saved);
     const device = RED.nodes.getNode(config.device) as DeviceConfigNode | null;
     if (!device) {
-      node.status({ fill: 'red', shape: 'ring', text: 'no device' });
+      status.problem(node, 'noDevice');
       return;
     }
     let outlet: string | number | undefined;
@@ -118,7 +119,7 @@ export = function (RED: NodeAPI) {
         const kind = err instanceof TplinkError ? err.kind : undefined;
         if (kind && OFFLINE_KINDS.has(kind)) {
           for (const ev of state.failed((err as Error).message, kind)) emit(ev.topic, ev.payload);
-          node.status({ fill: 'red', shape: 'ring', text: 'offline' });
+          status.problem(node, 'offline');
           return;
         }
         // A setting or device problem (unknown outlet, err_code): say it once, keep polling.

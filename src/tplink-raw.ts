@@ -3,6 +3,7 @@
 // and commands that can break a device need the node's explicit permission.
 
 import { migrate } from './common/migrate';
+import { text } from './common/status';
 import type { NodeAPI, Node } from 'node-red';
 import { NotAllowedError, ValidationError } from './core/errors';
 import { checkReply, Json, JsonObject, isObject } from './core/commands/command';
@@ -136,8 +137,8 @@ export = function (RED: NodeAPI) {
       if (checkErrors) checkReply(sent, reply);
       const code = firstErrCode(reply);
       return code === undefined
-        ? { payload: reply, statusText: 'ok' }
-        : { payload: reply, statusText: `err_code ${code}`, statusFill: 'grey' };
+        ? { payload: reply, statusText: text('ok') }
+        : { payload: reply, statusText: text('errCode', { code }), statusFill: 'grey' };
     });
   }
   RED.nodes.registerType('tplink-raw', TplinkRawNode as never);

@@ -7,6 +7,7 @@ import { ValidationError } from './core/errors';
 import { isObject, JsonObject } from './core/commands/command';
 import * as system from './core/commands/system';
 import { setupActionNode, ActionNodeDef, Msg } from './common/action-node';
+import { text } from './common/status';
 import { listOutlets, resolveChildId } from './core/commands/context';
 
 interface RelayDef extends ActionNodeDef {
@@ -63,7 +64,7 @@ export = function (RED: NodeAPI) {
         on = action === 'on';
         reply = (await device.run(system.setRelayState(on), outlet)).reply;
       }
-      return { payload: on, reply, statusText: on ? 'on' : 'off', statusFill: on ? 'green' : 'grey' };
+      return { payload: on, reply, statusText: text(on ? 'on' : 'off'), statusFill: on ? 'green' : 'grey' };
     });
   }
   RED.nodes.registerType('tplink-relay', TplinkRelayNode as never);

@@ -2,8 +2,8 @@
 // package's resources/ folder and loaded by each node's .html beside
 // tplink-rules.js (the value rules and flow migration the runtime also runs;
 // Node-RED may run the two in either order, so nothing here uses them on load):
-// - TplinkEditor: validate functions from the shared rules, and the version and
-//   migration step every dialog runs when it opens;
+// - TplinkEditor: validate functions from the shared rules, and the migration of
+//   nodes saved by older versions as the editor adds them;
 // - TplinkDeviceEditor: discovery for the config dialog;
 // - TplinkOutletPicker: an outlet picker for the action nodes;
 // - TplinkRuleEditor: what the rule dialogs (schedule, anti-theft, countdown) share.
@@ -17,7 +17,7 @@
     return t('errors.request', { status: xhr ? xhr.status : '?' });
   }
 
-  // --- Every dialog ----------------------------------------------------------
+  // --- Every node ------------------------------------------------------------
   function blank(v) { return v === undefined || v === null || String(v).trim() === ''; }
   function shared(name) {
     // Loud on purpose: without them every validate function would be wrong.
@@ -25,6 +25,7 @@
     return window[name];
   }
 
+  var previous = window.TplinkEditor; // from an earlier load of this file
   window.TplinkEditor = {
     /** A validate function from the rule the runtime applies too (common/rules.ts). */
     rule: function (name) {
@@ -36,29 +37,28 @@
     blankOr: function (test) {
       var ok = typeof test === 'function' ? test : function (s) { return test.test(s); };
       return function (v) { return blank(v) || ok(String(v).trim()); };
-    },
-    /**
-     * From every oneditprepare: settings saved by an older version, brought to the
-     * current shape in the dialog (the runtime does the same to undeployed ones),
-     * and a hidden version field, so saving the dialog stores the current version.
-     */
-    prepare: function (node) {
-      var prefix = node._def.category === 'config' ? 'node-config-input-' : 'node-input-';
-      var before = {};
-      Object.keys(node._def.defaults).forEach(function (k) { before[k] = node[k]; });
-      var after = shared('TplinkMigrate').migrate(node.type, before);
-      Object.keys(after).forEach(function (k) {
-        if (k === 'version' || after[k] === before[k]) return;
-        $('#' + prefix + k).val(after[k]).trigger('change');
-      });
-      var version = $('#' + prefix + 'version');
-      if (!version.length) {
-        version = $('<input type="hidden">').attr('id', prefix + 'version');
-        $('#' + prefix + 'name').after(version);
-      }
-      version.val(shared('TplinkMigrate').CURRENT_VERSION);
     }
   };
+
+  // Nodes saved by an older version (and nodes from the palette, which carry no
+  // version yet) are brought to the current shape as the editor adds them, as the
+  // runtime does at deploy (common/migrate.ts): dialogs and validate functions see
+  // current settings, and the next deploy saves them with the current version.
+  var MODULE = 'node-red-contrib-tplink-smartplug';
+  function upgrade(node) {
+    var def = node && node._def;
+    if (!def || !def.set || def.set.module !== MODULE) return;
+    var migration = shared('TplinkMigrate');
+    if (migration.versionOf(node) >= migration.CURRENT_VERSION) return;
+    var before = {};
+    Object.keys(def.defaults).forEach(function (k) { before[k] = node[k]; });
+    var after = migration.migrate(node.type, before);
+    Object.keys(after).forEach(function (k) { if (after[k] !== before[k]) node[k] = after[k]; });
+  }
+  // Each node's .html loads this file: one listener, not one per load.
+  if (previous && previous.upgrade) RED.events.off('nodes:add', previous.upgrade);
+  RED.events.on('nodes:add', upgrade);
+  window.TplinkEditor.upgrade = upgrade;
 
   // --- Search button in the tplink-device dialog ---------------------------
   function renderDevices(list, devices) {

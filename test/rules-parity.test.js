@@ -115,10 +115,22 @@ describe('editor and runtime accept the same settings', () => {
     });
   }
 
-  it('every node saves a version, the one the runtime migrates to', () => {
-    const { CURRENT_VERSION } = require('../nodes/common/migrate');
+  it('every node has a version setting; the editor migrates nodes as it adds them, as the runtime does', () => {
+    const { CURRENT_VERSION, migrate } = require('../nodes/common/migrate');
+    assert.strictEqual(editor.listeners['nodes:add'].length, 1, 'one listener, however often the script loads');
     for (const [type, def] of Object.entries(editor.defs)) {
-      assert.strictEqual(def.defaults.version && def.defaults.version.value, CURRENT_VERSION, type);
+      assert.ok(def.defaults.version, `${type} has a version default`);
+      // a node as a version-0 flow saved it: no version, blank numbers
+      const saved = { type, port: '', timeout: '', interval: '', name: 'old' };
+      const node = { ...saved, _def: def };
+      editor.window.RED.events.emit('nodes:add', node);
+      const expected = migrate(type, saved);
+      for (const k of Object.keys(def.defaults)) assert.deepStrictEqual(node[k], expected[k], `${type}.${k}`);
+      assert.strictEqual(node.version, CURRENT_VERSION, type);
+      // another module's node of a similar name is left alone
+      const other = { type, port: '', _def: { ...def, set: { module: 'node-red-contrib-other' } } };
+      editor.window.RED.events.emit('nodes:add', other);
+      assert.deepStrictEqual(other.port, '');
     }
   });
 });

@@ -27,14 +27,21 @@ function scriptsOf(html) {
 
 /**
  * Loads the editor code. `served(file)` gives the text of a resources/ file
- * (default: from disk). Returns {defs, window} with defs by node type.
+ * (default: from disk). Returns {defs, window, listeners} with defs by node type.
  */
 function loadEditor({ served = (f) => fs.readFileSync(path.join(ROOT, 'resources', f), 'utf8') } = {}) {
   const defs = {};
+  const listeners = {}; // RED.events, by event name
   const ctx = {
     console,
     RED: {
-      nodes: { registerType: (type, def) => { defs[type] = def; }, node: () => null },
+      // As the editor does, each definition knows the module that registered it.
+      nodes: { registerType: (type, def) => { defs[type] = { ...def, set: { module: MODULE } }; }, node: () => null },
+      events: {
+        on: (ev, fn) => { (listeners[ev] = listeners[ev] || []).push(fn); },
+        off: (ev, fn) => { listeners[ev] = (listeners[ev] || []).filter((f) => f !== fn); },
+        emit: (ev, ...args) => { for (const fn of listeners[ev] || []) fn(...args); },
+      },
       validators: { number: () => () => true, regex: (re) => (v) => re.test(v) },
       _: (key) => key,
       settings: {},
@@ -59,7 +66,7 @@ function loadEditor({ served = (f) => fs.readFileSync(path.join(ROOT, 'resources
       }
     }
   }
-  return { defs, window: ctx, loaded, files };
+  return { defs, window: ctx, loaded, files, listeners };
 }
 
 module.exports = { loadEditor, scriptsOf, SERVED, MODULE };

@@ -5,7 +5,6 @@
 
 import type { NodeAPI, Node, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { discover, DiscoveredDevice, RejectedAnswer } from './core/discovery';
-import { broadcastParam } from './common/net-params';
 import { migrate } from './common/migrate';
 import { discoverSettings } from './common/settings';
 import { status, text, useLocale } from './common/status';
@@ -40,7 +39,7 @@ export = function (RED: NodeAPI) {
     try {
       // Bounded by the editor's rules: a longer interval would overflow the timer.
       const checked = discoverSettings(config);
-      settings = { broadcast: broadcastParam(config.broadcast), port: checked.port, timeout: checked.timeout };
+      settings = { broadcast: checked.broadcast, port: checked.port, timeout: checked.timeout };
       interval = checked.interval;
     } catch (err) {
       node.error((err as Error).message);

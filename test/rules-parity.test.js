@@ -10,6 +10,7 @@ const path = require('path');
 const { loadEditor, scriptsOf, SERVED, MODULE } = require('./support/editor-defs');
 const { deviceSettings, monitorSettings, discoverSettings, numberSetting } = require('../nodes/common/settings');
 const { outletOf } = require('../nodes/common/action-node');
+const { broadcastParam } = require('../nodes/common/net-params');
 const { ValidationError } = require('../nodes/core/errors');
 
 const LIMIT_MS = 2 ** 31 - 1;
@@ -20,7 +21,8 @@ const runtime = {
   device: (field, v) => deviceSettings({ port: 9999, timeout: 5000, queueLimit: 1000, [field]: v }),
   discoveryPort: (_f, v) => numberSetting('discoveryPort', v, 'discoveryPort', 9999),
   monitor: (field, v) => monitorSettings({ interval: 5, emeter: 0, threshold: '', hysteresis: 0, [field]: v }),
-  discover: (field, v) => discoverSettings({ port: 9999, timeout: 3000, interval: 0, [field]: v }),
+  broadcast: (_f, v) => broadcastParam(v), // the device's binding and the Search button
+  discover: (field, v) => discoverSettings({ broadcast: '255.255.255.255', port: 9999, timeout: 3000, interval: 0, [field]: v }),
   outlet: (_f, v) => outletOf({}, v),
 };
 
@@ -38,6 +40,12 @@ const TABLE = [
   ['tplink-device', 'discoveryPort', runtime.discoveryPort,
     [1, 9999, '9999', 65535, ''],
     [0, -1, 70000, 19100.5, 'x']],
+  ['tplink-device', 'broadcast', runtime.broadcast,
+    ['255.255.255.255', '192.168.1.255', ' 10.0.0.255 ', '', undefined],
+    ['256.1.1.1', '01.2.3.4', '1.2.3', 'a.b.c.d', 'localhost', '::1', '1.2.3.4.5', 42]],
+  ['tplink-discover', 'broadcast', runtime.discover,
+    ['255.255.255.255', '127.0.0.1', '192.168.1.255'],
+    ['', undefined, '256.0.0.1', '1.2.3', 'host.lan', '::1']],
   ['tplink-monitor', 'interval', runtime.monitor,
     [0.1, '0.1', 1, 5, '5', 60.5, MAX_S, String(MAX_S)],
     [0, 0.05, -1, MAX_S + 1, 2147484, '2147484', 1e9, LIMIT_MS, '', undefined, 'often', '1e3']],

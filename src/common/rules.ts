@@ -29,6 +29,9 @@ interface PatternRule {
 
 type Rule = NumberRule | PatternRule;
 
+const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
+const IPV4 = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
+
 /** An outlet given by its 0-based index (anything else is a child id). */
 export const OUTLET_INDEX = /^\d{1,2}$/;
 
@@ -56,6 +59,10 @@ export const RULES = {
   /** tplink-monitor: watts; blank = no in-use events */
   threshold: { kind: 'number', min: 0, max: 1_000_000, integer: false, optional: true, expected: 'a number of watts from 0 to 1000000' },
   hysteresis: { kind: 'number', min: 0, max: 1_000_000, integer: false, optional: true, expected: 'a number of watts from 0 to 1000000' },
+  /** where discovery probes go (tplink-device, the Search button); blank = 255.255.255.255 */
+  broadcast: { kind: 'pattern', patterns: [IPV4], optional: true, expected: 'an IPv4 address such as 255.255.255.255 or 192.168.1.255' },
+  /** tplink-discover: where its probes go */
+  discoverBroadcast: { kind: 'pattern', patterns: [IPV4], optional: false, expected: 'an IPv4 address such as 255.255.255.255 or 192.168.1.255' },
   /** an outlet of a strip: its 0-based index, or its child id; blank = whole device */
   outlet: {
     kind: 'pattern',

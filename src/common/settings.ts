@@ -17,6 +17,17 @@ export function numberSetting(rule: RuleName, v: unknown, field: string, fallbac
   return Number(out.value);
 }
 
+/** A text setting under a pattern rule; blank (where the rule allows it) gives `fallback`. */
+export function textSetting(rule: RuleName, v: unknown, field: string, fallback?: string): string {
+  const out = check(rule, v);
+  if (out.ok === false) throw new ValidationError(field, out.expected, v);
+  if (out.value === undefined) {
+    if (fallback === undefined) throw new ValidationError(field, RULES[rule].expected, v);
+    return fallback;
+  }
+  return String(out.value);
+}
+
 /** An outlet setting: undefined for blank (whole device), else the index or child id as typed. */
 export function outletSetting(v: unknown, field = 'outlet'): string | undefined {
   const out = check('outlet', v);
@@ -59,15 +70,17 @@ export function monitorSettings(config: { interval?: unknown; emeter?: unknown; 
 }
 
 export interface DiscoverSettings {
+  broadcast: string;
   port: number;
   timeout: number;
   /** seconds; 0 = only on input */
   interval: number;
 }
 
-/** tplink-discover: port, listening time (ms), seconds between automatic searches. */
-export function discoverSettings(config: { port?: unknown; timeout?: unknown; interval?: unknown }): DiscoverSettings {
+/** tplink-discover: broadcast address, port, listening time (ms), seconds between automatic searches. */
+export function discoverSettings(config: { broadcast?: unknown; port?: unknown; timeout?: unknown; interval?: unknown }): DiscoverSettings {
   return {
+    broadcast: textSetting('discoverBroadcast', config.broadcast, 'broadcast'),
     port: numberSetting('port', config.port, 'port'),
     timeout: numberSetting('discoverTimeout', config.timeout, 'timeout'),
     interval: numberSetting('discoverInterval', config.interval, 'interval', 0),

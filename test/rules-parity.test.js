@@ -10,7 +10,7 @@ const path = require('path');
 const { loadEditor, scriptsOf, SERVED, MODULE } = require('./support/editor-defs');
 const { deviceSettings, monitorSettings, discoverSettings, numberSetting } = require('../nodes/common/settings');
 const { outletOf } = require('../nodes/common/action-node');
-const { broadcastParam } = require('../nodes/common/net-params');
+const { broadcastParam, macParam, deviceIdParam } = require('../nodes/common/net-params');
 const { ValidationError } = require('../nodes/core/errors');
 
 const LIMIT_MS = 2 ** 31 - 1;
@@ -22,11 +22,13 @@ const runtime = {
   discoveryPort: (_f, v) => numberSetting('discoveryPort', v, 'discoveryPort', 9999),
   monitor: (field, v) => monitorSettings({ interval: 5, emeter: 0, threshold: '', hysteresis: 0, [field]: v }),
   broadcast: (_f, v) => broadcastParam(v), // the device's binding and the Search button
+  mac: (_f, v) => macParam(v, 'mac'),
+  deviceId: (_f, v) => deviceIdParam(v, 'deviceId'),
   discover: (field, v) => discoverSettings({ broadcast: '255.255.255.255', port: 9999, timeout: 3000, interval: 0, [field]: v }),
   outlet: (_f, v) => outletOf({}, v),
 };
 
-// [node type, field, runtime check, values accepted, values refused]
+// [node type, field, runtime check, values accepted, values refused, node settings beside]
 const TABLE = [
   ['tplink-device', 'port', runtime.device,
     [1, 9999, 65535, '9999', ' 19100 ', 19100, '80.0'],
@@ -43,6 +45,14 @@ const TABLE = [
   ['tplink-device', 'broadcast', runtime.broadcast,
     ['255.255.255.255', '192.168.1.255', ' 10.0.0.255 ', '', undefined],
     ['256.1.1.1', '01.2.3.4', '1.2.3', 'a.b.c.d', 'localhost', '::1', '1.2.3.4.5', 42]],
+  ['tplink-device', 'mac', runtime.mac,
+    ['50:C7:BF:01:02:03', '50-c7-bf-aa-bb-01', '50C7BF010203', '50.C7.BF.01.02.03', ' 50:C7:BF:01:02:03 '],
+    ['', undefined, 'not-a-mac', '50:C7:BF:01:02', '50:C7-BF:01:02:03', '50:C7:BF:01:02:03:04', '5:0C7BF010203'],
+    { findBy: 'mac' }],
+  ['tplink-device', 'deviceId', runtime.deviceId,
+    ['8006DEADBEEF', 'a'.repeat(40), 'F'.repeat(64)],
+    ['', 'xyz', '1234567', 'F'.repeat(65), '8006 DEAD'],
+    { findBy: 'deviceId' }],
   ['tplink-discover', 'broadcast', runtime.discover,
     ['255.255.255.255', '127.0.0.1', '192.168.1.255'],
     ['', undefined, '256.0.0.1', '1.2.3', 'host.lan', '::1']],
@@ -103,13 +113,13 @@ describe('editor and runtime accept the same settings', () => {
     assert.strictEqual(Object.keys(editor.defs).length, 10);
   });
 
-  for (const [type, field, check, ok, bad] of TABLE) {
+  for (const [type, field, check, ok, bad, beside = {}] of TABLE) {
     it(`${type} ${field}`, () => {
       const def = editor.defs[type];
       assert.ok(def, `${type} registered`);
       const validate = def.defaults[field] && def.defaults[field].validate;
       assert.strictEqual(typeof validate, 'function', `${type}.${field} has a validate function`);
-      const node = { type, ...Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value])) };
+      const node = { type, ...Object.fromEntries(Object.entries(def.defaults).map(([k, d]) => [k, d.value])), ...beside };
       const disagree = [];
       const wrong = [];
       for (const [v, expected] of [...ok.map((v) => [v, true]), ...bad.map((v) => [v, false])]) {

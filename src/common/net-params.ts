@@ -44,14 +44,12 @@ export function normalizeMac(v: unknown): string {
   return typeof v === 'string' ? v.replace(/[^0-9A-Fa-f]/g, '').toUpperCase() : '';
 }
 
+/** A MAC address (the editor's rule, ./rules), as 12 upper-case hex digits. */
 export function macParam(v: unknown, field = 'mac'): string {
-  const m = normalizeMac(v);
-  if (m.length !== 12 || !/^[0-9A-Fa-f:.\- ]+$/.test(String(v))) throw new ValidationError(field, 'a MAC address such as 50:C7:BF:01:02:03', v);
-  return m;
+  return normalizeMac(textSetting('mac', v, field));
 }
 
+/** A device id (the editor's rule, ./rules), upper-case. */
 export function deviceIdParam(v: unknown, field = 'deviceId'): string {
-  const s = typeof v === 'string' ? v.trim().toUpperCase() : '';
-  if (!/^[0-9A-F]{8,64}$/.test(s)) throw new ValidationError(field, 'a device id (hex digits, 40 on Kasa devices)', v);
-  return s;
+  return textSetting('deviceId', v, field).toUpperCase();
 }

@@ -63,6 +63,10 @@ export const RULES = {
   broadcast: { kind: 'pattern', patterns: [IPV4], optional: true, expected: 'an IPv4 address such as 255.255.255.255 or 192.168.1.255' },
   /** tplink-discover: where its probes go */
   discoverBroadcast: { kind: 'pattern', patterns: [IPV4], optional: false, expected: 'an IPv4 address such as 255.255.255.255 or 192.168.1.255' },
+  /** tplink-device bound by MAC: 12 hex digits, in pairs with one kind of optional separator */
+  mac: { kind: 'pattern', patterns: [/^[0-9A-Fa-f]{2}([:.\- ]?)[0-9A-Fa-f]{2}(\1[0-9A-Fa-f]{2}){4}$/], optional: false, expected: 'a MAC address such as 50:C7:BF:01:02:03' },
+  /** tplink-device bound by device id */
+  deviceId: { kind: 'pattern', patterns: [/^[0-9A-Fa-f]{8,64}$/], optional: false, expected: 'a device id (hex digits, 40 on Kasa devices)' },
   /** an outlet of a strip: its 0-based index, or its child id; blank = whole device */
   outlet: {
     kind: 'pattern',

@@ -2,6 +2,8 @@
 // (list, add, edit, delete, deleteAll, enableAll, disableAll), picked in the editor
 // or by msg.operation.
 
+import { migrate } from './common/migrate';
+import { text } from './common/status';
 import type { NodeAPI, Node } from 'node-red';
 import { JsonObject } from './core/commands/command';
 import * as antitheft from './core/commands/antitheft';
@@ -57,34 +59,34 @@ async function perform(op: Op, msg: Msg, c: AntitheftDef, ctx: ActionContext): P
     case 'list': {
       const { result, reply } = await device.run(antitheft.getRules(), outlet);
       const rules = listRules(result);
-      return { payload: rules, reply, statusText: `${rules.length} rule${rules.length === 1 ? '' : 's'}`, extra: { enabled: result.enable === 1 } };
+      return { payload: rules, reply, statusText: text('rules', { count: rules.length }), extra: { enabled: result.enable === 1 } };
     }
     case 'add': {
       const cmd = antitheft.addRule(ruleInput(msg, c)); // validates before anything is sent
       const { result, reply } = await device.run(cmd, outlet);
       const built = (cmd.request.anti_theft as JsonObject).add_rule as JsonObject;
-      return { payload: describedWithId(result.id, built), reply, statusText: 'added' };
+      return { payload: describedWithId(result.id, built), reply, statusText: text('added') };
     }
     case 'edit': {
       const id = idOf(msg, c.ruleId);
       const { command, reply } = await runEdit(ctx, id, ruleInput(msg, c), ANTITHEFT_SHAPE, antitheft.getRules(), antitheft.editRule);
       const built = (command.request.anti_theft as JsonObject).edit_rule as JsonObject;
-      return { payload: describedWithId(built.id, built), reply, statusText: 'edited' };
+      return { payload: describedWithId(built.id, built), reply, statusText: text('edited') };
     }
     case 'delete': {
       const id = idOf(msg, c.ruleId);
       const { reply } = await device.run(antitheft.deleteRule(id), outlet);
-      return { payload: { id }, reply, statusText: 'deleted' };
+      return { payload: { id }, reply, statusText: text('deleted') };
     }
     case 'deleteAll': {
       const { reply } = await device.run(antitheft.deleteAllRules(), outlet);
-      return { payload: [], reply, statusText: 'all deleted', statusFill: 'grey' };
+      return { payload: [], reply, statusText: text('allDeleted'), statusFill: 'grey' };
     }
     case 'enableAll':
     case 'disableAll': {
       const enabled = op === 'enableAll';
       const { reply } = await device.run(antitheft.setOverallEnable(enabled), outlet);
-      return { payload: { enabled }, reply, statusText: enabled ? 'away mode on' : 'away mode off', statusFill: enabled ? 'green' : 'grey' };
+      return { payload: { enabled }, reply, statusText: text(enabled ? 'awayOn' : 'awayOff'), statusFill: enabled ? 'green' : 'grey' };
     }
   }
 }
@@ -92,6 +94,7 @@ async function perform(op: Op, msg: Msg, c: AntitheftDef, ctx: ActionContext): P
 export = function (RED: NodeAPI) {
   function TplinkAntitheftNode(this: Node, config: AntitheftDef) {
     RED.nodes.createNode(this, config);
+    config = migrate('tplink-antitheft', config); // flows saved by older versions
     setupActionNode(RED, this, config, async (msg, ctx) => {
       const op = operationOf(config.operation, msg, OPS);
       const res = await perform(op, msg, config, ctx);

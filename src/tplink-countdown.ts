@@ -2,6 +2,8 @@
 // deleteAll). Most firmware holds a single countdown and answers -10 "table is full"
 // to a second add, so "replace existing" deletes them all first.
 
+import { migrate } from './common/migrate';
+import { text } from './common/status';
 import type { NodeAPI, Node } from 'node-red';
 import { JsonObject } from './core/commands/command';
 import { DeviceError, ValidationError } from './core/errors';
@@ -42,8 +44,9 @@ function replaceOf(msg: Msg, c: CountdownDef): boolean {
 
 function statusOf(rules: JsonObject[]): string {
   const live = rules.find((r) => r.enable === 1);
-  if (!live) return rules.length ? 'not running' : 'no countdown';
-  return typeof live.remain === 'number' ? `${live.action ?? '?'} in ${live.remain} s` : `${live.action ?? '?'} after ${live.delay} s`;
+  if (!live) return text(rules.length ? 'countdownStopped' : 'countdownNone');
+  const action = live.action ?? '?';
+  return typeof live.remain === 'number' ? text('countdownIn', { action, seconds: live.remain }) : text('countdownAfter', { action, seconds: live.delay });
 }
 
 async function perform(op: Op, msg: Msg, c: CountdownDef, ctx: ActionContext): Promise<ActionResult> {
@@ -75,16 +78,16 @@ async function perform(op: Op, msg: Msg, c: CountdownDef, ctx: ActionContext): P
       const edit = (ruleId: string, rule: Record<string, unknown>) => countdown.editRule(ruleId, asInput(rule));
       const { command, reply } = await runEdit(ctx, id, ruleInput(msg, c), COUNTDOWN_SHAPE, countdown.getRules(), edit);
       const built = (command.request.count_down as JsonObject).edit_rule as JsonObject;
-      return { payload: describedWithId(built.id, built), reply, statusText: 'edited' };
+      return { payload: describedWithId(built.id, built), reply, statusText: text('edited') };
     }
     case 'delete': {
       const id = idOf(msg, c.ruleId);
       const { reply } = await device.run(countdown.deleteRule(id), outlet);
-      return { payload: { id }, reply, statusText: 'deleted', statusFill: 'grey' };
+      return { payload: { id }, reply, statusText: text('deleted'), statusFill: 'grey' };
     }
     case 'deleteAll': {
       const { reply } = await device.run(countdown.deleteAllRules(), outlet);
-      return { payload: [], reply, statusText: 'no countdown', statusFill: 'grey' };
+      return { payload: [], reply, statusText: text('countdownNone'), statusFill: 'grey' };
     }
   }
 }
@@ -92,6 +95,7 @@ async function perform(op: Op, msg: Msg, c: CountdownDef, ctx: ActionContext): P
 export = function (RED: NodeAPI) {
   function TplinkCountdownNode(this: Node, config: CountdownDef) {
     RED.nodes.createNode(this, config);
+    config = migrate('tplink-countdown', config); // flows saved by older versions
     setupActionNode(RED, this, config, async (msg, ctx) => {
       const op = operationOf(config.operation, msg, OPS);
       const res = await perform(op, msg, config, ctx);

@@ -10,12 +10,9 @@ import { DeviceClient } from './core/client';
 import { DeviceSession } from './core/device-session';
 import { AddressResolver } from './core/address-resolver';
 import { registerAdminRoutes } from './common/admin-routes';
-import { broadcastParam, deviceIdParam, macParam, portParam } from './common/net-params';
-
-function num(v: unknown, fallback: number): number {
-  const n = Number(v);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-}
+import { broadcastParam, deviceIdParam, macParam } from './common/net-params';
+import { migrate } from './common/migrate';
+import { deviceSettings, numberSetting } from './common/settings';
 
 /** The resolver for a MAC/deviceId binding, or null for a plain address; throws on a bad binding. */
 function bindingOf(config: DeviceConfigDef, timeout: number): AddressResolver | null {
@@ -26,7 +23,7 @@ function bindingOf(config: DeviceConfigDef, timeout: number): AddressResolver | 
     by,
     value,
     broadcast: broadcastParam(config.broadcast),
-    port: portParam(config.discoveryPort, 9999, 'discoveryPort'),
+    port: numberSetting('discoveryPort', config.discoveryPort, 'discoveryPort', 9999),
     timeout: Math.min(timeout, 10_000),
   });
 }
@@ -34,20 +31,29 @@ function bindingOf(config: DeviceConfigDef, timeout: number): AddressResolver | 
 export = function (RED: NodeAPI) {
   registerAdminRoutes(RED);
 
-  function TplinkDeviceNode(this: DeviceConfigNode, config: DeviceConfigDef) {
-    RED.nodes.createNode(this, config);
+  function TplinkDeviceNode(this: DeviceConfigNode, saved: DeviceConfigDef) {
+    RED.nodes.createNode(this, saved);
     const node = this;
+    const config = migrate('tplink-device', saved);
+    let settingsError: unknown = null;
+    let settings = { port: 9999, timeout: 5000, queueLimit: 1000 };
+    try {
+      settings = deviceSettings(config);
+    } catch (err) {
+      settingsError = err; // reported on each use, like a bad binding
+      node.error((err as Error).message);
+    }
     node.host = String(config.host || '').trim();
-    node.port = num(config.port, 9999);
-    node.timeout = num(config.timeout, 5000);
+    node.port = settings.port;
+    node.timeout = settings.timeout;
     node.transport = config.transport === 'udp' ? 'udp' : 'tcp';
-    node.queueLimit = num(config.queueLimit, 1000);
+    node.queueLimit = settings.queueLimit;
     node.findBy = config.findBy === 'mac' || config.findBy === 'deviceId' ? config.findBy : 'host';
 
     let resolver: AddressResolver | null = null;
-    let bindError: unknown = null;
+    let bindError: unknown = settingsError;
     try {
-      resolver = bindingOf(config, node.timeout);
+      if (!bindError) resolver = bindingOf(config, node.timeout);
     } catch (err) {
       bindError = err; // reported on each use, like a missing host
     }

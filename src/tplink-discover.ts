@@ -5,8 +5,9 @@
 
 import type { NodeAPI, Node, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
 import { discover, DiscoveredDevice, RejectedAnswer } from './core/discovery';
-import { broadcastParam, msParam, portParam } from './common/net-params';
-import { status } from './common/status';
+import { migrate } from './common/migrate';
+import { discoverSettings } from './common/settings';
+import { status, text, useLocale } from './common/status';
 
 interface DiscoverDef extends NodeDef {
   broadcast: string;
@@ -18,28 +19,28 @@ interface DiscoverDef extends NodeDef {
 
 type Send = (m: NodeMessage | NodeMessage[]) => void;
 
-const MAX_TIMEOUT_MS = 60_000;
 const MIN_INTERVAL_S = 1;
 
 /** Seconds between automatic searches; 0 = only on input. */
-function intervalOf(v: unknown, timeoutMs: number): number {
-  const n = Number(v);
-  if (!Number.isFinite(n) || n <= 0) return 0;
+function intervalOf(n: number, timeoutMs: number): number {
+  if (n <= 0) return 0;
   // A round must end before the next begins.
   return Math.max(n, MIN_INTERVAL_S, timeoutMs / 1000);
 }
 
 export = function (RED: NodeAPI) {
-  function TplinkDiscoverNode(this: Node, config: DiscoverDef) {
-    RED.nodes.createNode(this, config);
+  useLocale(RED);
+  function TplinkDiscoverNode(this: Node, saved: DiscoverDef) {
+    RED.nodes.createNode(this, saved);
     const node = this;
+    const config = migrate('tplink-discover', saved);
     let settings: { broadcast: string; port: number; timeout: number };
+    let interval: number;
     try {
-      settings = {
-        broadcast: broadcastParam(config.broadcast),
-        port: portParam(config.port),
-        timeout: msParam(config.timeout, 3000, 100, MAX_TIMEOUT_MS),
-      };
+      // Bounded by the editor's rules: a longer interval would overflow the timer.
+      const checked = discoverSettings(config);
+      settings = { broadcast: checked.broadcast, port: checked.port, timeout: checked.timeout };
+      interval = checked.interval;
     } catch (err) {
       node.error((err as Error).message);
       status.error(node, err);
@@ -61,7 +62,7 @@ export = function (RED: NodeAPI) {
     }
 
     async function search(base: NodeMessage, send: Send): Promise<void> {
-      node.status({ fill: 'blue', shape: 'ring', text: 'searching…' });
+      node.status({ fill: 'blue', shape: 'ring', text: text('searching') });
       let index = 0;
       // One message per device goes out as it answers, not at the end of the round.
       const onDevice = each
@@ -83,7 +84,7 @@ export = function (RED: NodeAPI) {
         msg.rejected = rejected;
         send(msg);
       }
-      status.ok(node, `found ${devices.length}`, devices.length > 0 ? 'green' : 'grey');
+      status.ok(node, text('found', { count: devices.length }), devices.length > 0 ? 'green' : 'grey');
     }
 
     node.on('input', (msg: NodeMessageInFlow, send, done) => {
@@ -96,7 +97,7 @@ export = function (RED: NodeAPI) {
       );
     });
 
-    const everyS = intervalOf(config.interval, settings.timeout);
+    const everyS = intervalOf(interval, settings.timeout);
     if (everyS > 0) {
       let busy = false;
       const tick = () => {

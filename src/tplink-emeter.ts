@@ -1,6 +1,8 @@
 // `tplink-emeter`: energy meter of HS110/HS300-class devices. Readings go out in
 // both unit conventions (W and mW, kWh and Wh, …) so flows work with any plug.
 
+import { migrate } from './common/migrate';
+import { text } from './common/status';
 import type { NodeAPI, Node } from 'node-red';
 import { DeviceError, NotAllowedError, ValidationError } from './core/errors';
 import { isObject, Json, JsonObject } from './core/commands/command';
@@ -92,6 +94,7 @@ class EraseNotAllowedError extends NotAllowedError {
 export = function (RED: NodeAPI) {
   function TplinkEmeterNode(this: Node, config: EmeterDef) {
     RED.nodes.createNode(this, config);
+    config = migrate('tplink-emeter', config); // flows saved by older versions
     const allowErase = config.allowErase === true;
 
     setupActionNode(RED, this, config, async (msg, { device, outlet }): Promise<ActionResult> => {
@@ -104,7 +107,7 @@ export = function (RED: NodeAPI) {
             const { result, reply } = await device.run(emeter.getRealtime(), outlet);
             const reading = withoutErrCode(emeter.normalizeRealtime(result));
             const watts = typeof reading.power === 'number' ? reading.power : 0;
-            return { payload: reading, reply, statusText: `${watts.toFixed(1)} W` };
+            return { payload: reading, reply, statusText: text('watts', { watts: watts.toFixed(1) }) };
           }
           case 'daystat': {
             const year = periodField(args, config.year, 'year', today.getFullYear());
@@ -113,23 +116,23 @@ export = function (RED: NodeAPI) {
             const stats = withoutErrCode(emeter.normalizeStats(result));
             const sum = totals(stats.day_list);
             const payload = { year, month, ...sum, day_list: stats.day_list ?? [] };
-            return { payload, reply, statusText: `${year}-${String(month).padStart(2, '0')}: ${sum.energy} kWh` };
+            return { payload, reply, statusText: text('monthEnergy', { year, month: String(month).padStart(2, '0'), energy: sum.energy }) };
           }
           case 'monthstat': {
             const year = periodField(args, config.year, 'year', today.getFullYear());
             const { result, reply } = await device.run(emeter.getMonthStat({ year }), outlet);
             const stats = withoutErrCode(emeter.normalizeStats(result));
             const sum = totals(stats.month_list);
-            return { payload: { year, ...sum, month_list: stats.month_list ?? [] }, reply, statusText: `${year}: ${sum.energy} kWh` };
+            return { payload: { year, ...sum, month_list: stats.month_list ?? [] }, reply, statusText: text('yearEnergy', { year, energy: sum.energy }) };
           }
           case 'gains': {
             const { result, reply } = await device.run(emeter.getVgainIgain(), outlet);
-            return { payload: withoutErrCode(result), reply, statusText: 'gains read' };
+            return { payload: withoutErrCode(result), reply, statusText: text('gainsRead') };
           }
           case 'erase': {
             if (!allowErase) throw new EraseNotAllowedError();
             const { reply } = await device.run(emeter.eraseStats(), outlet);
-            return { payload: true, reply, statusText: 'stats erased' };
+            return { payload: true, reply, statusText: text('statsErased') };
           }
         }
       } catch (err) {

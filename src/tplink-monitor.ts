@@ -10,7 +10,9 @@ import { JsonObject } from './core/commands/command';
 import * as emeter from './core/commands/emeter';
 import { outletOf, Msg } from './common/action-node';
 import { MonitorState, Snapshot } from './common/monitor-state';
-import { reason, short } from './common/status';
+import { reason, short, status, text, useLocale } from './common/status';
+import { migrate } from './common/migrate';
+import { monitorSettings, MonitorSettings } from './common/settings';
 
 interface MonitorDef extends NodeDef {
   device: string;
@@ -22,47 +24,41 @@ interface MonitorDef extends NodeDef {
   initial?: boolean;
 }
 
-const MIN_INTERVAL_MS = 100;
-const DEFAULT_INTERVAL_MS = 5000;
 /** Failures that mean "the device did not answer", as opposed to a bad setting. */
 const OFFLINE_KINDS = new Set(['refused', 'unreachable', 'timeout', 'protocol', 'closed']);
 
-function seconds(v: unknown): number | null {
-  if (v === undefined || v === null || String(v).trim() === '') return null;
-  const n = Number(v);
-  return Number.isFinite(n) && n >= 0 ? n : null;
-}
-
 function statusText(snap: Snapshot): string {
   const on = snap.outlets.filter((o) => o.on).length;
-  const relay = snap.outlets.length === 1 ? (on ? 'on' : 'off') : `${on}/${snap.outlets.length} on`;
-  return snap.power === undefined ? relay : `${relay} · ${Math.round(snap.power * 10) / 10} W`;
+  const relay = snap.outlets.length === 1 ? text(on ? 'on' : 'off') : text('onOfTotal', { on, total: snap.outlets.length });
+  return snap.power === undefined ? relay : text('withPower', { relay, power: Math.round(snap.power * 10) / 10 });
 }
 
 export = function (RED: NodeAPI) {
-  function TplinkMonitorNode(this: Node, config: MonitorDef) {
-    RED.nodes.createNode(this, config);
+  useLocale(RED);
+  function TplinkMonitorNode(this: Node, saved: MonitorDef) {
+    RED.nodes.createNode(this, saved);
     const node = this;
+    const config = migrate('tplink-monitor', saved);
     const device = RED.nodes.getNode(config.device) as DeviceConfigNode | null;
     if (!device) {
-      node.status({ fill: 'red', shape: 'ring', text: 'no device' });
+      status.problem(node, 'noDevice');
       return;
     }
     let outlet: string | number | undefined;
+    let settings: MonitorSettings;
     try {
       outlet = outletOf({} as Msg, config.outlet);
+      settings = monitorSettings(config); // bounded: a longer interval would overflow the timer
     } catch (err) {
-      // Watching some other outlet than the one asked for would mislead: don't poll.
+      // Watching another outlet, or at another pace, than asked would mislead: don't poll.
       node.error((err as Error).message);
       node.status({ fill: 'red', shape: 'ring', text: short(reason(err)) });
       return;
     }
     device.register(node);
 
-    const everyMs = Math.max(MIN_INTERVAL_MS, Math.round((seconds(config.interval) ?? DEFAULT_INTERVAL_MS / 1000) * 1000) || DEFAULT_INTERVAL_MS);
-    const threshold = seconds(config.threshold);
-    const emeterMs = Math.round((seconds(config.emeter) ?? 0) * 1000);
-    const state = new MonitorState({ threshold, hysteresis: seconds(config.hysteresis) ?? 0, initial: config.initial === true });
+    const { intervalMs: everyMs, emeterMs, threshold, hysteresis } = settings;
+    const state = new MonitorState({ threshold, hysteresis, initial: config.initial === true });
     let hasMeter = true; // until the device says "module not support"
     let lastReading = 0;
     let lastProblem = '';
@@ -107,7 +103,7 @@ export = function (RED: NodeAPI) {
         const kind = err instanceof TplinkError ? err.kind : undefined;
         if (kind && OFFLINE_KINDS.has(kind)) {
           for (const ev of state.failed((err as Error).message, kind)) emit(ev.topic, ev.payload);
-          node.status({ fill: 'red', shape: 'ring', text: 'offline' });
+          status.problem(node, 'offline');
           return;
         }
         // A setting or device problem (unknown outlet, err_code): say it once, keep polling.

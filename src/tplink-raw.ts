@@ -3,6 +3,8 @@
 // (core/raw-request.ts, shared with the CLI's -j), and commands that can break a
 // device need the node's explicit permission.
 
+import { migrate } from './common/migrate';
+import { text } from './common/status';
 import type { NodeAPI, Node } from 'node-red';
 import { checkReply, isObject } from './core/commands/command';
 import { parseRawRequest, refuseDeviceChanging } from './core/raw-request';
@@ -30,6 +32,7 @@ function firstErrCode(reply: unknown): number | undefined {
 export = function (RED: NodeAPI) {
   function TplinkRawNode(this: Node, config: RawDef) {
     RED.nodes.createNode(this, config);
+    config = migrate('tplink-raw', config); // flows saved by older versions
     const allowDestructive = config.allowDestructive === true;
     const checkErrors = config.checkErrors !== false;
     const fixed = String(config.request ?? '').trim();
@@ -43,8 +46,8 @@ export = function (RED: NodeAPI) {
       if (checkErrors) checkReply(sent, reply);
       const code = firstErrCode(reply);
       return code === undefined
-        ? { payload: reply, statusText: 'ok' }
-        : { payload: reply, statusText: `err_code ${code}`, statusFill: 'grey' };
+        ? { payload: reply, statusText: text('ok') }
+        : { payload: reply, statusText: text('errCode', { code }), statusFill: 'grey' };
     });
   }
   RED.nodes.registerType('tplink-raw', TplinkRawNode as never);

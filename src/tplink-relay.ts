@@ -1,11 +1,13 @@
 // `tplink-relay`: on / off / toggle / get state. msg.payload out is the relay
 // state after the command, a boolean, with the device's reply in msg.reply.
 
+import { migrate } from './common/migrate';
 import type { NodeAPI, Node } from 'node-red';
 import { ValidationError } from './core/errors';
 import { isObject, JsonObject, resultOf } from './core/commands/command';
 import * as system from './core/commands/system';
 import { setupActionNode, ActionNodeDef, Msg } from './common/action-node';
+import { text } from './common/status';
 import { listOutlets, resolveChildId, withContext } from './core/commands/context';
 
 interface RelayDef extends ActionNodeDef {
@@ -43,6 +45,7 @@ function relayState(sys: JsonObject, childId: string | undefined): boolean {
 export = function (RED: NodeAPI) {
   function TplinkRelayNode(this: Node, config: RelayDef) {
     RED.nodes.createNode(this, config);
+    config = migrate('tplink-relay', config); // flows saved by older versions
     setupActionNode(RED, this, config, async (msg: Msg, { device, outlet }) => {
       const action = relayAction(config.action || 'msg', msg.payload);
       let on: boolean;
@@ -67,7 +70,7 @@ export = function (RED: NodeAPI) {
         on = action === 'on';
         reply = (await device.run(system.setRelayState(on), outlet)).reply;
       }
-      return { payload: on, reply, statusText: on ? 'on' : 'off', statusFill: on ? 'green' : 'grey' };
+      return { payload: on, reply, statusText: text(on ? 'on' : 'off'), statusFill: on ? 'green' : 'grey' };
     });
   }
   RED.nodes.registerType('tplink-relay', TplinkRelayNode as never);

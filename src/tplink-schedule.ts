@@ -2,6 +2,8 @@
 // operation (list, next, add, edit, delete, deleteAll, enableAll, disableAll), picked
 // in the editor or by msg.operation, because a rule's own `action` means on/off.
 
+import { migrate } from './common/migrate';
+import { text } from './common/status';
 import type { NodeAPI, Node } from 'node-red';
 import { JsonObject } from './core/commands/command';
 import * as schedule from './core/commands/schedule';
@@ -68,40 +70,40 @@ async function perform(op: Op, msg: Msg, c: ScheduleDef, ctx: ActionContext): Pr
     case 'list': {
       const { result, reply } = await device.run(schedule.getRules(), outlet);
       const rules = listRules(result);
-      return { payload: rules, reply, statusText: `${rules.length} rule${rules.length === 1 ? '' : 's'}`, extra: { enabled: result.enable === 1 } };
+      return { payload: rules, reply, statusText: text('rules', { count: rules.length }), extra: { enabled: result.enable === 1 } };
     }
     case 'next': {
       const { result, reply } = await device.run(schedule.getNextAction(), outlet);
       const next = nextOf(result);
-      const text = next.scheduled ? `next: ${next.action ?? '?'} ${next.time ?? ''}`.trim() : 'nothing scheduled';
-      return { payload: next, reply, statusText: text, statusFill: next.scheduled ? 'green' : 'grey' };
+      const shown = next.scheduled ? text('nextRule', { action: next.action ?? '?', time: next.time ?? '' }).trim() : text('nothingScheduled');
+      return { payload: next, reply, statusText: shown, statusFill: next.scheduled ? 'green' : 'grey' };
     }
     case 'add': {
       const cmd = schedule.addRule(ruleInput(msg, c)); // validates before anything is sent
       const { result, reply } = await device.run(cmd, outlet);
       const built = (cmd.request.schedule as JsonObject).add_rule as JsonObject;
-      return { payload: describedWithId(result.id, built), reply, statusText: 'added' };
+      return { payload: describedWithId(result.id, built), reply, statusText: text('added') };
     }
     case 'edit': {
       const id = idOf(msg, c.ruleId);
       const { command, reply } = await runEdit(ctx, id, ruleInput(msg, c), SCHEDULE_SHAPE, schedule.getRules(), schedule.editRule);
       const built = (command.request.schedule as JsonObject).edit_rule as JsonObject;
-      return { payload: describedWithId(built.id, built), reply, statusText: 'edited' };
+      return { payload: describedWithId(built.id, built), reply, statusText: text('edited') };
     }
     case 'delete': {
       const id = idOf(msg, c.ruleId);
       const { reply } = await device.run(schedule.deleteRule(id), outlet);
-      return { payload: { id }, reply, statusText: 'deleted' };
+      return { payload: { id }, reply, statusText: text('deleted') };
     }
     case 'deleteAll': {
       const { reply } = await device.run(schedule.deleteAllRules(), outlet);
-      return { payload: [], reply, statusText: 'all deleted', statusFill: 'grey' };
+      return { payload: [], reply, statusText: text('allDeleted'), statusFill: 'grey' };
     }
     case 'enableAll':
     case 'disableAll': {
       const enabled = op === 'enableAll';
       const { reply } = await device.run(schedule.setOverallEnable(enabled), outlet);
-      return { payload: { enabled }, reply, statusText: enabled ? 'enabled' : 'disabled', statusFill: enabled ? 'green' : 'grey' };
+      return { payload: { enabled }, reply, statusText: text(enabled ? 'enabled' : 'disabled'), statusFill: enabled ? 'green' : 'grey' };
     }
   }
 }
@@ -109,6 +111,7 @@ async function perform(op: Op, msg: Msg, c: ScheduleDef, ctx: ActionContext): Pr
 export = function (RED: NodeAPI) {
   function TplinkScheduleNode(this: Node, config: ScheduleDef) {
     RED.nodes.createNode(this, config);
+    config = migrate('tplink-schedule', config); // flows saved by older versions
     setupActionNode(RED, this, config, async (msg, ctx) => {
       const op = operationOf(config.operation, msg, OPS);
       const res = await perform(op, msg, config, ctx);

@@ -3,6 +3,8 @@
 // allows it, the commands that can break a device. Passwords come from the node's
 // credentials only and never reach messages, status or errors (core/commands/secret.ts).
 
+import { migrate } from './common/migrate';
+import { text } from './common/status';
 import type { NodeAPI, Node } from 'node-red';
 import { NotAllowedError, ValidationError } from './core/errors';
 import { Command, isObject, JsonObject } from './core/commands/command';
@@ -75,7 +77,7 @@ const get = (build: () => Command): Spec => ({ keys: [], editor: none, build });
 const SPECS: Record<string, Spec> = {
   sysinfo: {
     ...get(system.getSysinfo),
-    out: (r) => ({ payload: r, statusText: typeof r.alias === 'string' ? r.alias : 'sysinfo' }),
+    out: (r) => ({ payload: r, statusText: typeof r.alias === 'string' ? r.alias : text('sysinfo') }),
   },
   led: {
     keys: ['on'],
@@ -83,7 +85,7 @@ const SPECS: Record<string, Spec> = {
     build: (a) => system.setLedOff(!bool('on', own(a, 'on'))),
     out: (_r, a) => {
       const on = bool('on', own(a, 'on'));
-      return { payload: { led: on }, statusText: on ? 'LED on' : 'LED off' };
+      return { payload: { led: on }, statusText: text(on ? 'ledOn' : 'ledOff') };
     },
   },
   alias: {
@@ -101,18 +103,18 @@ const SPECS: Record<string, Spec> = {
     ...get(time.getTime),
     out: (r) => ({ payload: r, statusText: [r.hour, r.min, r.sec].map((x) => String(x).padStart(2, '0')).join(':') }),
   },
-  timezone: { ...get(time.getTimezone), out: (r) => ({ payload: r, statusText: `timezone ${r.index}` }) },
+  timezone: { ...get(time.getTimezone), out: (r) => ({ payload: r, statusText: text('timezone', { index: r.index }) }) },
   'set-timezone': {
     keys: ['index', 'date'],
     editor: (c) => defined({ index: n(c.tzIndex) }),
     build: (a) => time.setTimezone(a as unknown as time.TimezoneSetting),
   },
-  'cloud-info': { ...get(cloud.getInfo), out: (r) => ({ payload: r, statusText: r.binded === 1 ? 'cloud bound' : 'cloud not bound' }) },
+  'cloud-info': { ...get(cloud.getInfo), out: (r) => ({ payload: r, statusText: text(r.binded === 1 ? 'cloudBound' : 'cloudNotBound') }) },
   scan: {
     keys: ['refresh', 'timeout'],
     editor: (c) => defined({ timeout: n(c.scanTimeout) }),
     build: (a) => netif.getScanInfo(a),
-    out: (r) => ({ payload: r, statusText: `${Array.isArray(r.ap_list) ? r.ap_list.length : 0} networks` }),
+    out: (r) => ({ payload: r, statusText: text('networks', { count: Array.isArray(r.ap_list) ? r.ap_list.length : 0 }) }),
   },
   reboot: {
     keys: ['delay'],
@@ -217,6 +219,7 @@ function withoutErrCode(o: JsonObject): JsonObject {
 export = function (RED: NodeAPI) {
   function TplinkSystemNode(this: Node & { credentials?: { password?: string } }, config: SystemDef) {
     RED.nodes.createNode(this, config);
+    config = migrate('tplink-system', config); // flows saved by older versions
     const node = this;
     const allowDestructive = config.allowDestructive === true;
 
@@ -246,7 +249,7 @@ export = function (RED: NodeAPI) {
         ? spec.out(clean, args)
         : GETS.has(action)
           ? { payload: clean, statusText: action }
-          : { payload: publicArgs(cmd), statusText: `${action} ok` };
+          : { payload: publicArgs(cmd), statusText: text('actionOk', { action }) };
       // The password is only in the requests of commands that carry it (cmd.secretArgs):
       // their outputs are built without it, nothing else is searched or rewritten.
       return { payload: out.payload, reply: publicReply(cmd, reply), statusText: out.statusText };

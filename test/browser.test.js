@@ -14,6 +14,7 @@ const path = require('path');
 const { ROOT, PKG, browserMissing, startNodeRed, launchBrowser } = require('./browser/harness');
 const E = require('./browser/editor');
 const { SimulatorNetwork } = require('../nodes/simulator');
+const { CURRENT_VERSION } = require('../nodes/common/migrate');
 
 const IN_CI = /^(1|true)$/i.test(process.env.CI || '');
 // In CI, and when the pictures are asked for, a missing browser is a failure, not a skip.
@@ -239,6 +240,15 @@ describe(missing && !MUST_RUN ? `${TITLE} [skipped: ${missing}]` : TITLE, functi
     await page.fill('#node-config-input-port', '');
     await page.locator('#node-config-input-port').pressSequentially('abc');
     await page.locator('#node-config-input-port.input-error').waitFor();
+    // the runtime's rule (issue 11, defect 3): out of range and fractional ports too
+    for (const bad of ['70000', '19100.5', '-1']) {
+      await page.fill('#node-config-input-port', '9999');
+      await page.locator('#node-config-input-port').press('End');
+      await page.locator('#node-config-input-port:not(.input-error)').waitFor();
+      await page.fill('#node-config-input-port', '');
+      await page.locator('#node-config-input-port').pressSequentially(bad);
+      await page.locator('#node-config-input-port.input-error').waitFor();
+    }
     await page.click('#node-config-dialog-cancel');
     await page.locator('#node-config-input-port').waitFor({ state: 'detached' });
     await page.click('#node-dialog-cancel');
@@ -397,7 +407,7 @@ describe(missing && !MUST_RUN ? `${TITLE} [skipped: ${missing}]` : TITLE, functi
     await page.fill('#node-input-date', '2031-12-24');
     await close('#node-dialog-ok');
 
-    // What the runtime gets: every property of the two nodes, exactly.
+    // What the runtime gets: every property of the two nodes, exactly (and the version the editor gave them).
     await E.deploy(page);
     const flows = JSON.parse((await red.request('GET', '/flows')).body);
     const props = (id) => {
@@ -409,12 +419,12 @@ describe(missing && !MUST_RUN ? `${TITLE} [skipped: ${missing}]` : TITLE, functi
     assert.deepStrictEqual(props(ids.schedule), {
       id: ids.schedule, type: 'tplink-schedule', name: '', device: ids.device, operation: 'add', ruleId: '',
       days: 'sun,tue,thu,fri', timeType: 'sunset', time: '07:00', offset: '-20', ruleAction: 'on',
-      repeat: 'once', date: '2031-07-04', ruleName: '', enabled: true, outlet: '',
+      repeat: 'once', date: '2031-07-04', ruleName: '', enabled: true, outlet: '', version: CURRENT_VERSION,
     });
     assert.deepStrictEqual(props(ids.antitheft), {
       id: ids.antitheft, type: 'tplink-antitheft', name: '', device: ids.device, operation: 'add', ruleId: '',
       days: 'mon,wed,thu,fri', startType: 'sunset', start: '18:00', endType: 'time', end: '22:45',
-      frequency: '', duration: '', repeat: 'once', date: '2031-12-24', ruleName: '', enabled: true, outlet: '',
+      frequency: '', duration: '', repeat: 'once', date: '2031-12-24', ruleName: '', enabled: true, outlet: '', version: CURRENT_VERSION,
     });
 
     // Reopened, the dialogs show what was saved; back to weekly, the same days are ticked.
@@ -435,6 +445,31 @@ describe(missing && !MUST_RUN ? `${TITLE} [skipped: ${missing}]` : TITLE, functi
     assert.deepStrictEqual([await shown('#node-input-start'), await shown('#node-input-end'), await shown('.tplink-antitheft-days')], [false, true, false]);
     await close('#node-dialog-cancel');
     assert.strictEqual(await page.evaluate(() => RED.nodes.dirty()), false, 'reopening and cancelling changed nothing');
+  });
+
+  it('brings a flow saved by an older version (no version, a blank timeout) to the current shape, and deploys it so', async () => {
+    const logFrom = red.log.length;
+    // As version 0 saved it: no version, the timeout left blank (the runtime used 5000 ms), no transport.
+    const old = [
+      { id: 'old0dev', type: 'tplink-device', name: 'old plug', host: '127.0.0.1', port: String(net.members[1].port), timeout: '' },
+      { id: 'old0relay', type: 'tplink-relay', name: 'old relay', device: 'old0dev', action: 'get', outlet: '', x: 520, y: 620, wires: [[]] },
+    ];
+    const inEditor = await page.evaluate((nodes) => {
+      nodes[1].z = RED.workspaces.active();
+      RED.nodes.import(nodes);
+      RED.nodes.dirty(true);
+      RED.view.redraw(true);
+      const dev = RED.nodes.node('old0dev');
+      const relay = RED.nodes.node('old0relay');
+      RED.editor.validateNode(dev);
+      return { timeout: dev.timeout, transport: dev.transport, version: dev.version, devValid: dev.valid, relayVersion: relay.version };
+    }, old);
+    assert.deepStrictEqual(inEditor, { timeout: 5000, transport: 'tcp', version: CURRENT_VERSION, devValid: true, relayVersion: CURRENT_VERSION });
+    await E.deploy(page);
+    const flows = JSON.parse((await red.request('GET', '/flows')).body);
+    const dev = flows.find((n) => n.id === 'old0dev');
+    assert.deepStrictEqual([dev.timeout, dev.version], [5000, CURRENT_VERSION], 'deployed in the current shape');
+    assert.deepStrictEqual(red.problems(logFrom).filter((l) => /\[error\]/.test(l)), [], 'no error in the Node-RED log');
   });
 
   it('reached nothing but 127.0.0.1, and logged no error in the browser console', () => {

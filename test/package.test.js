@@ -1,6 +1,6 @@
 'use strict';
 // What users install: `npm pack` must carry the compiled JS, editor HTML, icons,
-// locales and examples, nothing from test/, and load in a fresh Node-RED with
+// locales, the editor scripts in resources/ and examples, nothing from test/, and load in a fresh Node-RED with
 // production dependencies only (we have none).
 const assert = require('assert');
 const fs = require('fs');
@@ -50,6 +50,8 @@ describe('npm package', function () {
       if (type !== 'tplink-device') assert.ok(files.includes(`nodes/locales/en-US/${type}.html`), `${type} help packed`);
     }
     assert.ok(files.some((f) => f.startsWith('nodes/icons/')));
+    // the editor scripts every node's .html loads from resources/ (built by npm run build)
+    for (const f of ['resources/tplink-rules.js', 'resources/tplink-editor.js']) assert.ok(files.includes(f), `${f} packed`);
     assert.ok(files.some((f) => f.startsWith('examples/') && f.endsWith('.json')));
     for (const bin of Object.values(pkg.bin)) assert.ok(files.includes(bin), `bin ${bin} packed`);
     assert.deepStrictEqual(files.filter((f) => f.startsWith('test/') || f.startsWith('src/') || f.startsWith('bench/')), []);
@@ -87,6 +89,14 @@ describe('npm package', function () {
     const types = sets.flatMap((s) => s.types);
     for (const type of Object.keys(pkg['node-red'].nodes)) assert.ok(types.includes(type), `${type} registered`);
     for (const s of sets) assert.ok(s.enabled && !s.err, `${s.id} loaded without error: ${s.err}`);
+    // What each node's .html loads: served from the tarball's resources/, the same bytes as built here.
+    for (const f of ['tplink-rules.js', 'tplink-editor.js']) {
+      const served = await get(port, `/resources/${pkg.name}/${f}`, '*/*');
+      assert.strictEqual(served.status, 200, `resources/${pkg.name}/${f} served`);
+      assert.strictEqual(served.body, fs.readFileSync(path.join(root, 'resources', f), 'utf8'), `${f} as built`);
+    }
+    const editorHtml = await get(port, '/nodes', 'text/html');
+    assert.match(editorHtml.body, new RegExp(`src="resources/${pkg.name}/tplink-rules\\.js"`));
     const examples = await get(port, '/library/examples/flows/', 'application/json');
     assert.match(examples.body, /node-red-contrib-tplink-smartplug/);
   });

@@ -6,7 +6,9 @@
 import type { NodeAPI, Node, NodeDef, NodeMessageInFlow } from 'node-red';
 import type { DeviceConfigNode } from './device-node';
 import { ValidationError } from '../core/errors';
-import { status } from './status';
+import { status, text, useLocale } from './status';
+import { OUTLET_INDEX } from './rules';
+import { outletSetting } from './settings';
 
 export interface ActionNodeDef extends NodeDef {
   device: string;
@@ -25,7 +27,7 @@ export interface ActionResult {
   payload: unknown;
   /** the device's whole reply, kept in msg.reply */
   reply?: unknown;
-  /** status text after success (default "ok") */
+  /** status text after success (default "ok"), from status.text() */
   statusText?: string;
   statusFill?: 'green' | 'grey' | 'blue';
   /** extra msg properties to set */
@@ -43,20 +45,19 @@ export function outletOf(msg: Msg, configured: string | undefined): string | num
     return v;
   }
   if (typeof v === 'string') {
-    const s = v.trim();
-    if (s === '') return undefined;
-    if (/^\d{1,2}$/.test(s)) return Number(s);
-    // Refused here, before the device is asked for its outlets: a child id is letters and digits.
-    if (!/^[0-9A-Za-z]{1,64}$/.test(s)) throw new ValidationError('outlet', 'a whole number from 0 (first outlet) or a child id (1 to 64 letters and digits)', v);
-    return s;
+    // Refused here, before the device is asked for its outlets (the editor's rule too).
+    const s = outletSetting(v);
+    if (s === undefined) return undefined;
+    return OUTLET_INDEX.test(s) ? Number(s) : s;
   }
   throw new ValidationError('outlet', 'a whole number from 0 (first outlet) or a child id string', v);
 }
 
 export function setupActionNode(RED: NodeAPI, node: Node, config: ActionNodeDef, perform: Perform): void {
+  useLocale(RED);
   const device = RED.nodes.getNode(config.device) as DeviceConfigNode | null;
   if (device) device.register(node);
-  else node.status({ fill: 'red', shape: 'ring', text: 'no device' });
+  else status.problem(node, 'noDevice');
 
   node.on('input', (m: NodeMessageInFlow, send, done) => {
     const msg = m as Msg;
@@ -74,7 +75,7 @@ export function setupActionNode(RED: NodeAPI, node: Node, config: ActionNodeDef,
         if (res.reply !== undefined) msg.reply = res.reply;
         if (res.extra) Object.assign(msg, res.extra);
         msg.device = device.info();
-        status.ok(node, res.statusText ?? 'ok', res.statusFill);
+        status.ok(node, res.statusText ?? text('ok'), res.statusFill);
         send(msg);
         done();
       })

@@ -4,6 +4,7 @@
 import { isIP } from 'net';
 import { ValidationError } from '../core/errors';
 import { normalizeMac } from '../core/address-resolver';
+import { numberSetting, textSetting } from './settings';
 
 export const DEFAULT_BROADCAST = '255.255.255.255';
 export const DEFAULT_DISCOVERY_PORT = 9999;
@@ -14,20 +15,14 @@ function blank(v: unknown): boolean {
   return v === undefined || v === null || (typeof v === 'string' && v.trim() === '');
 }
 
-/** A dotted IPv4 address (the broadcast or a unicast address); blank gives the default. */
+/** A dotted IPv4 address (the broadcast or a unicast address; the editor's rule, ./rules); blank gives the default. */
 export function broadcastParam(v: unknown, field = 'broadcast'): string {
-  if (blank(v)) return DEFAULT_BROADCAST;
-  const s = typeof v === 'string' ? v.trim() : '';
-  if (isIP(s) !== 4) throw new ValidationError(field, 'an IPv4 address such as 255.255.255.255 or 192.168.1.255', v);
-  return s;
+  return textSetting('broadcast', v, field, DEFAULT_BROADCAST);
 }
 
-/** A UDP/TCP port 1..65535; blank gives `fallback`. */
+/** A UDP/TCP port 1..65535 (the editor's rule, ./rules); blank gives `fallback`. */
 export function portParam(v: unknown, fallback = DEFAULT_DISCOVERY_PORT, field = 'port'): number {
-  if (blank(v)) return fallback;
-  const n = typeof v === 'number' ? v : typeof v === 'string' && /^\d{1,5}$/.test(v.trim()) ? Number(v) : NaN;
-  if (!Number.isInteger(n) || n < 1 || n > 65535) throw new ValidationError(field, 'a port number from 1 to 65535', v);
-  return n;
+  return numberSetting('discoveryPort', v, field, fallback);
 }
 
 /** A whole number of ms in [min, max]; blank gives `fallback`. */
@@ -47,14 +42,12 @@ export function hostParam(v: unknown, field = 'host'): string {
 
 export { normalizeMac };
 
+/** A MAC address (the editor's rule, ./rules), as 12 upper-case hex digits. */
 export function macParam(v: unknown, field = 'mac'): string {
-  const m = normalizeMac(v);
-  if (m.length !== 12 || !/^[0-9A-Fa-f:.\- ]+$/.test(String(v))) throw new ValidationError(field, 'a MAC address such as 50:C7:BF:01:02:03', v);
-  return m;
+  return normalizeMac(textSetting('mac', v, field));
 }
 
+/** A device id (the editor's rule, ./rules), upper-case. */
 export function deviceIdParam(v: unknown, field = 'deviceId'): string {
-  const s = typeof v === 'string' ? v.trim().toUpperCase() : '';
-  if (!/^[0-9A-F]{8,64}$/.test(s)) throw new ValidationError(field, 'a device id (hex digits, 40 on Kasa devices)', v);
-  return s;
+  return textSetting('deviceId', v, field).toUpperCase();
 }

@@ -2,6 +2,7 @@
 // Shared set-up for Node-RED node tests: the test helper, simulated plugs on
 // 127.0.0.1 and a flow builder with one tplink-device config node per plug.
 const assert = require('assert');
+const path = require('path');
 const helper = require('node-red-node-test-helper');
 const { PlugSimulator } = require('../../nodes/simulator');
 
@@ -20,6 +21,22 @@ const NODE_FILES = {
   'tplink-monitor': '../../nodes/tplink-monitor.js',
 };
 
+// The helper hands nodes a RED._ that returns the key; real Node-RED translates
+// from the node files' locale catalogs. Give the nodes the real one, so status
+// texts are checked as users see them (and a missing locale key shows).
+const { i18n } = require('@node-red/util');
+const MODULE = require('../../package.json').name;
+const LOCALES = path.join(__dirname, '..', '..', 'nodes', 'locales');
+i18n.init({ lang: 'en-US' });
+const catalogs = Promise.all(Object.keys(NODE_FILES).map((type) => i18n.registerMessageCatalog(`${MODULE}/${type}`, LOCALES, `${type}.json`)));
+const createNodeApi = helper._registryUtil.createNodeApi;
+helper._registryUtil.createNodeApi = function (...args) {
+  const red = createNodeApi.apply(this, args);
+  // the helper sets red._ to the identity right after: keep the translator
+  Object.defineProperty(red, '_', { get: () => (...a) => i18n._(...a), set: () => {}, configurable: true });
+  return red;
+};
+
 /** The node modules for helper.load(), by type name (the device config node is always included). */
 function nodeModules(...types) {
   const all = ['tplink-device', ...types.filter((t) => t !== 'tplink-device')];
@@ -32,7 +49,8 @@ function deviceNode(id, sim, extra = {}) {
 }
 
 /** Loads a flow (with optional credentials by node id) into the test runtime. */
-function load(types, flow, credentials = {}) {
+async function load(types, flow, credentials = {}) {
+  await catalogs;
   return new Promise((resolve, reject) => {
     helper.load(nodeModules(...types), flow, credentials, (err) => (err ? reject(err) : resolve()));
   });
@@ -83,6 +101,7 @@ async function loadExample(name, type, sim) {
   const dev = nodes.find((n) => n.type === 'tplink-device');
   assert.deepStrictEqual([dev.name, dev.host, dev.port], ['Simulated HS110', '127.0.0.1', 9999]);
   const debugId = nodes.find((n) => n.type === 'debug').id;
+  await catalogs;
   // Examples carry no tab (the editor places them on the current one); the runtime wants one.
   const flow = [{ id: 'ex-tab', type: 'tab' }, ...nodes.map((n) => {
     if (n.type === 'tplink-device') return { ...n, port: sim.port };

@@ -8,17 +8,20 @@ import { copyOwn } from './core/commands/copy';
 import * as emeter from './core/commands/emeter';
 import { int, MAX_YEAR, MIN_YEAR, own } from './core/commands/validate';
 import { setupActionNode, ActionNodeDef, ActionResult, Msg } from './common/action-node';
+import { dayPoints, monthPoints } from './common/chart-points';
 
 interface EmeterDef extends ActionNodeDef {
   action: string; // realtime | daystat | monthstat | gains | erase | msg
   year?: string;
   month?: string;
   allowErase?: boolean;
+  output?: string; // full (default) | chart
 }
 
 const ACTIONS = ['realtime', 'daystat', 'monthstat', 'gains', 'erase'] as const;
 type Action = (typeof ACTIONS)[number];
 const PAYLOAD_KEYS = ['action', 'year', 'month'];
+const OUTPUTS = ['full', 'chart'];
 
 /** The node's setting wins unless it is "msg"; then msg.action, else msg.payload.action. */
 function actionOf(setting: string, msg: Msg): Action {
@@ -93,8 +96,12 @@ export = function (RED: NodeAPI) {
   function TplinkEmeterNode(this: Node, config: EmeterDef) {
     RED.nodes.createNode(this, config);
     const allowErase = config.allowErase === true;
+    const output = config.output === undefined || config.output === '' ? 'full' : config.output;
 
     setupActionNode(RED, this, config, async (msg, { device, outlet }): Promise<ActionResult> => {
+      if (!OUTPUTS.includes(output)) throw new ValidationError('output', '"full" or "chart"', output);
+      // "chart": payloads a dashboard gauge or chart takes as is; the full answer stays in msg.reading / msg.stats.
+      const chart = output === 'chart';
       const action = actionOf(config.action || 'realtime', msg);
       const args = payloadArgs(msg.payload);
       const today = new Date();
@@ -104,6 +111,7 @@ export = function (RED: NodeAPI) {
             const { result, reply } = await device.run(emeter.getRealtime(), outlet);
             const reading = withoutErrCode(emeter.normalizeRealtime(result));
             const watts = typeof reading.power === 'number' ? reading.power : 0;
+            if (chart) return { payload: round3(watts), reply, extra: { reading }, statusText: `${watts.toFixed(1)} W` };
             return { payload: reading, reply, statusText: `${watts.toFixed(1)} W` };
           }
           case 'daystat': {
@@ -113,14 +121,15 @@ export = function (RED: NodeAPI) {
             const stats = withoutErrCode(emeter.normalizeStats(result));
             const sum = totals(stats.day_list);
             const payload = { year, month, ...sum, day_list: stats.day_list ?? [] };
-            return { payload, reply, statusText: `${year}-${String(month).padStart(2, '0')}: ${sum.energy} kWh` };
+            return { payload: chart ? dayPoints(year, month, payload.day_list, today) : payload, reply, extra: chart ? { stats: payload } : undefined, statusText: `${year}-${String(month).padStart(2, '0')}: ${sum.energy} kWh` };
           }
           case 'monthstat': {
             const year = periodField(args, config.year, 'year', today.getFullYear());
             const { result, reply } = await device.run(emeter.getMonthStat({ year }), outlet);
             const stats = withoutErrCode(emeter.normalizeStats(result));
             const sum = totals(stats.month_list);
-            return { payload: { year, ...sum, month_list: stats.month_list ?? [] }, reply, statusText: `${year}: ${sum.energy} kWh` };
+            const payload = { year, ...sum, month_list: stats.month_list ?? [] };
+            return { payload: chart ? monthPoints(year, payload.month_list, today) : payload, reply, extra: chart ? { stats: payload } : undefined, statusText: `${year}: ${sum.energy} kWh` };
           }
           case 'gains': {
             const { result, reply } = await device.run(emeter.getVgainIgain(), outlet);

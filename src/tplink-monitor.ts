@@ -11,6 +11,7 @@ import { listOutlets, resolveChildId } from './core/commands/context';
 import * as emeter from './core/commands/emeter';
 import { outletOf, Msg } from './common/action-node';
 import { MonitorState, OutletSnapshot, Snapshot } from './common/monitor-state';
+import { splitMessage } from './common/monitor-outputs';
 import { reason, short } from './common/status';
 
 interface MonitorDef extends NodeDef {
@@ -21,6 +22,7 @@ interface MonitorDef extends NodeDef {
   hysteresis?: string | number; // W
   emeter?: string | number; // seconds between readings; 0/blank = off
   initial?: boolean;
+  split?: boolean; // one output per kind: relay on/off, watts, other events
 }
 
 const MIN_INTERVAL_MS = 100;
@@ -84,8 +86,9 @@ export = function (RED: NodeAPI) {
     let closed = false;
     let timer: NodeJS.Timeout | null = null;
 
-    function emit(topic: string, payload: unknown): void {
-      node.send({ topic, payload, device: device!.info() } as NodeMessage);
+    function emit(topic: string, payload: Record<string, unknown>): void {
+      if (config.split === true) node.send(splitMessage(topic, payload, device!.info()) as NodeMessage[]);
+      else node.send({ topic, payload, device: device!.info() } as NodeMessage);
     }
 
     // Read the meter on every poll when there is one: the status shows the watts.

@@ -111,7 +111,7 @@ export = function (RED: NodeAPI) {
             const { result, reply } = await device.run(emeter.getRealtime(), outlet);
             const reading = withoutErrCode(emeter.normalizeRealtime(result));
             const watts = typeof reading.power === 'number' ? reading.power : 0;
-            if (chart) return { payload: round3(watts), reply, extra: { reading }, statusText: `${watts.toFixed(1)} W` };
+            if (chart) return { payload: Math.round(watts * 10) / 10, reply, extra: { reading }, statusText: `${watts.toFixed(1)} W` };
             return { payload: reading, reply, statusText: `${watts.toFixed(1)} W` };
           }
           case 'daystat': {

@@ -141,15 +141,15 @@ describe('tplink-emeter node', function () {
       y: Math.round(list.filter((e) => e[key] === i + 1).reduce((s, e) => s + e.energy, 0) * 1000) / 1000,
     }));
 
-    it('realtime: the watts as payload (gauges and line charts take it as is), the full reading in msg.reading', async () => {
+    it('realtime: the watts (to 0.1 W) as payload (gauges and line charts take it as is), the full reading in msg.reading', async () => {
       await load(['tplink-emeter'], flow({ action: 'realtime', output: 'chart' }, 'v2'));
       sims.v2.device.setRelay(1);
-      sims.v2.device.setLoad(42.5);
+      sims.v2.device.setLoad(42.46);
       const { msg, error } = await exchange('em', { payload: 1, topic: 'kettle' });
       assert.ifError(error);
-      assert.strictEqual(msg.payload, 42.5);
-      assert.strictEqual(msg.reading.power, 42.5);
-      assert.strictEqual(msg.reading.power_mw, 42500);
+      assert.strictEqual(msg.payload, 42.5, 'to 0.1 W');
+      assert.strictEqual(msg.reading.power, 42.46);
+      assert.strictEqual(msg.reading.power_mw, 42460);
       assert.strictEqual(msg.topic, 'kettle');
       assert.strictEqual(statusOf().text, '42.5 W');
     });

@@ -186,21 +186,22 @@ describe('tplink-monitor node', function () {
       }
     }
 
-    it('relay on/off as a bare boolean on output 1, watts on output 2, the other events on output 3', async () => {
+    it('relay on/off as a bare boolean on output 1, watts (to 0.1 W) on output 2, the other events on output 3', async () => {
       sims.plug.device.setRelay(true);
-      sims.plug.device.setLoad(40);
+      sims.plug.device.setLoad(40.04);
       await startSplit('plug', { initial: true, threshold: '10', emeter: POLL });
       await until('state, reading and in-use', () => outs[0].length && outs[1].length && outs[2].length);
       const alias = sims.plug.device.alias();
       const dev = { host: '127.0.0.1', port: sims.plug.port, alias };
       assert.deepStrictEqual(outs[0][0], { _msgid: outs[0][0]._msgid, topic: alias, payload: true, outlet: null, event: 'power-on', device: dev });
       const r = outs[1][0];
-      assert.strictEqual(r.payload, 40);
-      assert.strictEqual(r.reading.power_mw, 40000);
+      assert.strictEqual(r.payload, 40, 'to 0.1 W');
+      assert.strictEqual(r.reading.power, 40.04);
+      assert.strictEqual(r.reading.power_mw, 40040);
       assert.strictEqual(r.topic, alias);
       assert.strictEqual(r.outlet, null);
       assert.strictEqual(outs[2][0].topic, 'in-use');
-      assert.strictEqual(outs[2][0].payload.power, 40);
+      assert.strictEqual(outs[2][0].payload.power, 40.04);
       const seen = outs.map((o) => o.length);
       sims.plug.device.setRelay(false);
       await until('power-off', () => outs[0].length > seen[0]);

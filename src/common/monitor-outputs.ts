@@ -13,7 +13,8 @@ export function splitMessage(topic: string, payload: Record<string, unknown>, de
     return [msg as NodeMessage, null, null];
   }
   if (topic === 'emeter') {
-    const watts = typeof payload.power === 'number' ? payload.power : 0;
+    // 0.1 W is what a gauge or chart shows; the exact reading goes along.
+    const watts = typeof payload.power === 'number' ? Math.round(payload.power * 10) / 10 : 0;
     const msg = { topic: device.alias, payload: watts, reading: payload, outlet: payload.outlet, device };
     return [null, msg as NodeMessage, null];
   }

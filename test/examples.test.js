@@ -8,7 +8,7 @@ const path = require('path');
 const { helper, nodeModules } = require('./support/nodes');
 const { SimulatorNetwork } = require('../nodes/simulator');
 
-const CORE = ['common/20-inject', 'common/21-debug', 'common/90-comment', 'common/25-catch', 'common/25-status', 'function/10-function', 'function/10-switch', 'function/15-change']
+const CORE = ['common/20-inject', 'common/21-debug', 'common/90-comment', 'common/25-catch', 'common/25-status', 'function/10-function', 'function/10-switch', 'function/15-change', 'function/89-trigger']
   .map((f) => require(`@node-red/nodes/core/${f}.js`));
 const EXAMPLES = path.join(__dirname, '..', 'examples');
 // The dashboard example's widgets come from @flowfuse/node-red-dashboard, a devDependency: loaded

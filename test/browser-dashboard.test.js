@@ -117,6 +117,25 @@ describe(missing && !MUST_RUN ? `${TITLE} [skipped: ${missing}]` : TITLE, functi
     return m === undefined ? null : JSON.parse(JSON.stringify(m));
   }, id);
 
+  it('the example is valid in the editor: every node known and valid, the monitors with their three outputs', async () => {
+    await page.goto(red.url);
+    await page.waitForFunction(() => window.RED && RED.workspaces && RED.workspaces.active() && RED.nodes.node('dash-mon-hs110'), null, { timeout: 30000 });
+    const seen = await page.evaluate((ids) => ids.map((id) => {
+      const n = RED.nodes.node(id);
+      return n ? { id, type: n.type, valid: n.valid, outputs: n.outputs, labels: typeof n._def.outputLabels === 'function' ? [0, 1, 2].map((i) => n._def.outputLabels.call(n, i)) : null } : { id, missing: true };
+    }), EXAMPLE.filter((n) => n.type !== 'tab').map((n) => n.id));
+    for (const n of seen) {
+      assert.ok(!n.missing, `${n.id} is in the editor`);
+      assert.notStrictEqual(n.type, 'unknown', `${n.id}: its type is registered`);
+      assert.strictEqual(n.valid, true, `${n.id} (${n.type}) is valid`);
+    }
+    for (const n of seen.filter((x) => x.type === 'tplink-monitor')) {
+      assert.strictEqual(n.outputs, 3, `${n.id} has three outputs`);
+      assert.deepStrictEqual(n.labels, ['relay on/off (boolean)', 'power (W)', 'other events']);
+    }
+    assert.strictEqual(await page.evaluate(() => RED.nodes.node('dash-day-hs110').output), 'chart');
+  });
+
   it('opens at /dashboard: a group per plug, the strip\'s six outlets in a row', async () => {
     await page.goto(`${red.url}dashboard`);
     await page.waitForURL(/\/dashboard\/plugs$/);

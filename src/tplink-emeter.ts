@@ -3,6 +3,7 @@
 
 import { migrate } from './common/migrate';
 import { text } from './common/status';
+import { textSetting } from './common/settings';
 import type { NodeAPI, Node } from 'node-red';
 import { DeviceError, NotAllowedError, ValidationError } from './core/errors';
 import { isObject, Json, JsonObject } from './core/commands/command';
@@ -10,12 +11,14 @@ import { copyOwn } from './core/commands/copy';
 import * as emeter from './core/commands/emeter';
 import { int, MAX_YEAR, MIN_YEAR, own } from './core/commands/validate';
 import { setupActionNode, ActionNodeDef, ActionResult, Msg } from './common/action-node';
+import { dayPoints, monthPoints } from './common/chart-points';
 
 interface EmeterDef extends ActionNodeDef {
   action: string; // realtime | daystat | monthstat | gains | erase | msg
   year?: string;
   month?: string;
   allowErase?: boolean;
+  output?: string; // full (default) | chart
 }
 
 const ACTIONS = ['realtime', 'daystat', 'monthstat', 'gains', 'erase'] as const;
@@ -96,8 +99,18 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, config);
     config = migrate('tplink-emeter', config); // flows saved by older versions
     const allowErase = config.allowErase === true;
+    let output = 'full';
+    let outputError: unknown = null;
+    try {
+      output = textSetting('emeterOutput', config.output, 'output', 'full'); // the editor's rule too
+    } catch (err) {
+      outputError = err; // reported on each message; nothing is sent
+    }
 
     setupActionNode(RED, this, config, async (msg, { device, outlet }): Promise<ActionResult> => {
+      if (outputError) throw outputError;
+      // "chart": payloads a dashboard gauge or chart takes as is; the full answer stays in msg.reading / msg.stats.
+      const chart = output === 'chart';
       const action = actionOf(config.action || 'realtime', msg);
       const args = payloadArgs(msg.payload);
       const today = new Date();
@@ -107,6 +120,7 @@ export = function (RED: NodeAPI) {
             const { result, reply } = await device.run(emeter.getRealtime(), outlet);
             const reading = withoutErrCode(emeter.normalizeRealtime(result));
             const watts = typeof reading.power === 'number' ? reading.power : 0;
+            if (chart) return { payload: Math.round(watts * 10) / 10, reply, extra: { reading }, statusText: text('watts', { watts: watts.toFixed(1) }) };
             return { payload: reading, reply, statusText: text('watts', { watts: watts.toFixed(1) }) };
           }
           case 'daystat': {
@@ -116,14 +130,15 @@ export = function (RED: NodeAPI) {
             const stats = withoutErrCode(emeter.normalizeStats(result));
             const sum = totals(stats.day_list);
             const payload = { year, month, ...sum, day_list: stats.day_list ?? [] };
-            return { payload, reply, statusText: text('monthEnergy', { year, month: String(month).padStart(2, '0'), energy: sum.energy }) };
+            return { payload: chart ? dayPoints(year, month, payload.day_list, today) : payload, reply, extra: chart ? { stats: payload } : undefined, statusText: text('monthEnergy', { year, month: String(month).padStart(2, '0'), energy: sum.energy }) };
           }
           case 'monthstat': {
             const year = periodField(args, config.year, 'year', today.getFullYear());
             const { result, reply } = await device.run(emeter.getMonthStat({ year }), outlet);
             const stats = withoutErrCode(emeter.normalizeStats(result));
             const sum = totals(stats.month_list);
-            return { payload: { year, ...sum, month_list: stats.month_list ?? [] }, reply, statusText: text('yearEnergy', { year, energy: sum.energy }) };
+            const payload = { year, ...sum, month_list: stats.month_list ?? [] };
+            return { payload: chart ? monthPoints(year, payload.month_list, today) : payload, reply, extra: chart ? { stats: payload } : undefined, statusText: text('yearEnergy', { year, energy: sum.energy }) };
           }
           case 'gains': {
             const { result, reply } = await device.run(emeter.getVgainIgain(), outlet);

@@ -13,6 +13,7 @@ import { MonitorState, Snapshot } from './common/monitor-state';
 import { reason, short, status, text, useLocale } from './common/status';
 import { migrate } from './common/migrate';
 import { monitorSettings, MonitorSettings } from './common/settings';
+import { splitMessage } from './common/monitor-outputs';
 
 interface MonitorDef extends NodeDef {
   device: string;
@@ -22,6 +23,7 @@ interface MonitorDef extends NodeDef {
   hysteresis?: string | number; // W
   emeter?: string | number; // seconds between readings; 0/blank = off
   initial?: boolean;
+  split?: boolean; // one output per kind: relay on/off, watts, other events
 }
 
 /** Failures that mean "the device did not answer", as opposed to a bad setting. */
@@ -65,8 +67,9 @@ export = function (RED: NodeAPI) {
     let closed = false;
     let timer: NodeJS.Timeout | null = null;
 
-    function emit(topic: string, payload: unknown): void {
-      node.send({ topic, payload, device: device!.info() } as NodeMessage);
+    function emit(topic: string, payload: Record<string, unknown>): void {
+      if (config.split === true) node.send(splitMessage(topic, payload, device!.info()) as NodeMessage[]);
+      else node.send({ topic, payload, device: device!.info() } as NodeMessage);
     }
 
     // Read the meter on every poll when there is one: the status shows the watts.

@@ -8,10 +8,24 @@ const path = require('path');
 const { helper, nodeModules } = require('./support/nodes');
 const { SimulatorNetwork } = require('../nodes/simulator');
 
-const CORE = ['common/20-inject', 'common/21-debug', 'common/90-comment', 'common/25-catch', 'common/25-status', 'function/10-function', 'function/10-switch', 'function/15-change']
+const CORE = ['common/20-inject', 'common/21-debug', 'common/90-comment', 'common/25-catch', 'common/25-status', 'function/10-function', 'function/10-switch', 'function/15-change', 'function/89-trigger']
   .map((f) => require(`@node-red/nodes/core/${f}.js`));
 const EXAMPLES = path.join(__dirname, '..', 'examples');
+// The dashboard example's widgets come from @flowfuse/node-red-dashboard, a devDependency: loaded
+// for real (its server side runs in the test runtime); the page itself is tested in a browser
+// by test/browser-dashboard.test.js.
+const DASHBOARD = path.dirname(require.resolve('@flowfuse/node-red-dashboard/package.json'));
+const dashboardNodes = () => Object.values(require(path.join(DASHBOARD, 'package.json'))['node-red'].nodes)
+  .map((f) => require(path.join(DASHBOARD, f)));
 const pkg = require('../package.json');
+
+async function waitFor(test, what, timeout = 10000) {
+  const end = Date.now() + timeout;
+  while (!test()) {
+    if (Date.now() > end) assert.fail(what());
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
 
 describe('example flows', function () {
   this.timeout(30000);
@@ -50,13 +64,22 @@ describe('example flows', function () {
       });
       if (!flow.some((n) => n.type === 'tab')) flow.unshift({ id: 'example-tab', type: 'tab', label: file });
       const types = [...new Set(flow.map((n) => n.type).filter((t) => t.startsWith('tplink-')))];
-      await new Promise((resolve, reject) => helper.load([...CORE, ...nodeModules(...types)], flow, (e) => (e ? reject(e) : resolve())));
+      const ui = flow.some((n) => n.type.startsWith('ui-')) ? dashboardNodes() : [];
+      await new Promise((resolve, reject) => helper.load([...CORE, ...nodeModules(...types), ...ui], flow, (e) => (e ? reject(e) : resolve())));
       const errors = [];
       for (const n of flow.filter((x) => x.type.startsWith('tplink-') && x.type !== 'tplink-device')) {
         helper.getNode(n.id).on('call:error', (call) => errors.push(`${n.id}: ${call.args[0]}`));
       }
       const outputs = [];
       for (const n of flow.filter((x) => x.type === 'helper')) helper.getNode(n.id).on('input', (m) => outputs.push({ id: n.id, m }));
+      // Dashboard widgets are where that example's messages end: they count as debug nodes, and
+      // one that refuses a message (a switch given something else than true/false, say) fails the test.
+      const widgets = flow.filter((x) => x.type.startsWith('ui-') && x.group);
+      for (const n of widgets) {
+        const w = helper.getNode(n.id);
+        w.on('input', (m) => outputs.push({ id: n.id, m }));
+        for (const call of ['call:error', 'call:warn']) w.on(call, (c) => errors.push(`${n.id}: ${c.args[0]}`));
+      }
       const injects = flow.filter((n) => n.type === 'inject');
       assert.ok(injects.length > 0, 'an example has at least one inject');
       // Fire the injects one by one, in their order on the canvas, so add-then-list sequences work.
@@ -66,7 +89,11 @@ describe('example flows', function () {
         await new Promise((r) => setTimeout(r, 150));
       }
       await new Promise((r) => setTimeout(r, 300));
-      assert.deepStrictEqual(errors, [], 'no TP-Link node reported an error');
+      if (widgets.length) {
+        // The monitors' first poll (state at start) and the injects' statistics reach every widget.
+        await waitFor(() => widgets.every((w) => outputs.some((o) => o.id === w.id)), () => `widgets with no message: ${widgets.filter((w) => !outputs.some((o) => o.id === w.id)).map((w) => w.id).join(', ')}`);
+      }
+      assert.deepStrictEqual(errors, [], 'no TP-Link node (or dashboard widget) reported an error');
       assert.ok(outputs.length > 0, 'at least one message reached a debug node');
     });
   }

@@ -134,6 +134,57 @@ describe('tplink-emeter node', function () {
     });
   });
 
+  describe('chart-ready output', () => {
+    // What the chart gets, worked out from the full statistics the node also hands on (msg.stats).
+    const expected = (list, key, count) => Array.from({ length: count }, (_, i) => ({
+      x: i + 1,
+      y: Math.round(list.filter((e) => e[key] === i + 1).reduce((s, e) => s + e.energy, 0) * 1000) / 1000,
+    }));
+
+    it('realtime: the watts (to 0.1 W) as payload (gauges and line charts take it as is), the full reading in msg.reading', async () => {
+      await load(['tplink-emeter'], flow({ action: 'realtime', output: 'chart' }, 'v2'));
+      sims.v2.device.setRelay(1);
+      sims.v2.device.setLoad(42.46);
+      const { msg, error } = await exchange('em', { payload: 1, topic: 'kettle' });
+      assert.ifError(error);
+      assert.strictEqual(msg.payload, 42.5, 'to 0.1 W');
+      assert.strictEqual(msg.reading.power, 42.46);
+      assert.strictEqual(msg.reading.power_mw, 42460);
+      assert.strictEqual(msg.topic, 'kettle');
+      assert.strictEqual(statusOf().text, '42.5 W');
+    });
+
+    it('daystat: one {x: day, y: kWh} per day up to today, 0 where the plug has no record; past months in full, future ones empty', async () => {
+      await load(['tplink-emeter'], flow({ action: 'daystat', output: 'chart' }, 'strip'));
+      const a = await exchange('em', {});
+      assert.ifError(a.error);
+      assert.deepStrictEqual(a.msg.payload, expected(a.msg.stats.day_list, 'day', now.getDate()));
+      assert.strictEqual(a.msg.stats.month, now.getMonth() + 1);
+      const last = now.getFullYear() - 1;
+      const b = await exchange('em', { payload: { year: last, month: 2 } });
+      assert.strictEqual(b.msg.payload.length, new Date(last, 2, 0).getDate());
+      assert.deepStrictEqual(b.msg.payload, expected(b.msg.stats.day_list, 'day', b.msg.payload.length));
+      assert.ok(b.msg.payload.some((p) => p.y > 0), 'the simulated strip used energy last year');
+      const c = await exchange('em', { payload: { year: now.getFullYear() + 1, month: 1 } });
+      assert.deepStrictEqual(c.msg.payload, []);
+    });
+
+    it('monthstat: one {x: month, y: kWh} per month up to this one', async () => {
+      await load(['tplink-emeter'], flow({ action: 'monthstat', output: 'chart' }));
+      const { msg } = await exchange('em', {});
+      assert.deepStrictEqual(msg.payload, expected(msg.stats.month_list, 'month', now.getMonth() + 1));
+      assert.strictEqual(msg.stats.year, now.getFullYear());
+    });
+
+    it('an unknown output setting is an error naming it; nothing sent', async () => {
+      await load(['tplink-emeter'], flow({ output: 'graph' }));
+      const sent = sims.v1.requests.length;
+      const { error } = await exchange('em', {});
+      assert.match(error.message, /invalid output: expected "full" or "chart", got "graph"/);
+      assert.strictEqual(sims.v1.requests.length, sent);
+    });
+  });
+
   describe('erase', () => {
     it('is refused without "allow erasing statistics"; nothing is sent', async () => {
       await load(['tplink-emeter'], flow({ action: 'erase' }));

@@ -167,6 +167,63 @@ describe('tplink-monitor node', function () {
     assert.strictEqual(node.status.lastCall.args[0].fill, 'red');
   });
 
+  describe('one output per kind (for dashboards)', () => {
+    let outs; // what each of the three outputs got, in order
+    async function startSplit(dev, props) {
+      outs = [[], [], []];
+      await load(['tplink-monitor'], [
+        deviceNode('dev', sims[dev]),
+        { id: 'mon', type: 'tplink-monitor', device: 'dev', interval: POLL, split: true, wires: [['o0'], ['o1'], ['o2']], ...props },
+        { id: 'o0', type: 'helper' }, { id: 'o1', type: 'helper' }, { id: 'o2', type: 'helper' },
+      ]);
+      ['o0', 'o1', 'o2'].forEach((id, i) => helper.getNode(id).on('input', (m) => outs[i].push(m)));
+    }
+    async function until(what, test, timeout = 2000) {
+      const end = Date.now() + timeout;
+      while (!test()) {
+        if (Date.now() > end) throw new Error(`no ${what} within ${timeout} ms; got ${JSON.stringify(outs.map((o) => o.map((m) => m.payload)))}`);
+        await sleep(20);
+      }
+    }
+
+    it('relay on/off as a bare boolean on output 1, watts (to 0.1 W) on output 2, the other events on output 3', async () => {
+      sims.plug.device.setRelay(true);
+      sims.plug.device.setLoad(40.04);
+      await startSplit('plug', { initial: true, threshold: '10', emeter: POLL });
+      await until('state, reading and in-use', () => outs[0].length && outs[1].length && outs[2].length);
+      const alias = sims.plug.device.alias();
+      const dev = { host: '127.0.0.1', port: sims.plug.port, alias };
+      assert.deepStrictEqual(outs[0][0], { _msgid: outs[0][0]._msgid, topic: alias, payload: true, outlet: null, event: 'power-on', device: dev });
+      const r = outs[1][0];
+      assert.strictEqual(r.payload, 40, 'to 0.1 W');
+      assert.strictEqual(r.reading.power, 40.04);
+      assert.strictEqual(r.reading.power_mw, 40040);
+      assert.strictEqual(r.topic, alias);
+      assert.strictEqual(r.outlet, null);
+      assert.strictEqual(outs[2][0].topic, 'in-use');
+      assert.strictEqual(outs[2][0].payload.power, 40.04);
+      const seen = outs.map((o) => o.length);
+      sims.plug.device.setRelay(false);
+      await until('power-off', () => outs[0].length > seen[0]);
+      assert.strictEqual(outs[0][seen[0]].payload, false);
+      assert.strictEqual(outs[0][seen[0]].event, 'power-off');
+      await until('not-in-use', () => outs[2].some((m) => m.topic === 'not-in-use'));
+      await until('a 0 W reading', () => outs[1].some((m) => m.payload === 0));
+      assert.ok(outs[1].every((m) => typeof m.payload === 'number'), 'output 2 carries only watts');
+      assert.ok(outs[2].every((m) => !['power-on', 'power-off', 'emeter'].includes(m.topic)), 'output 3 carries only the other events');
+    });
+
+    it('a strip: one boolean per outlet that switches, with its index, child id and name', async () => {
+      await startSplit('strip', { initial: true });
+      await until('the six outlets', () => outs[0].length === 6);
+      assert.deepStrictEqual(outs[0].map((m) => [m.outlet, m.payload, m.topic]), [0, 1, 2, 3, 4, 5].map((i) => [i, false, `Plug ${i + 1}`]));
+      sims.strip.device.setRelay(true, 4);
+      await until('outlet 4 on', () => outs[0].length === 7);
+      assert.deepStrictEqual([outs[0][6].outlet, outs[0][6].payload, outs[0][6].id], [4, true, sims.strip.device.childId(4)]);
+      assert.deepStrictEqual([outs[1].length, outs[2].length], [0, 0], 'no readings asked for, no other events');
+    });
+  });
+
   describe('HS300', () => {
     it('one message per outlet that switches, with outlet index, child id and outlet alias', async () => {
       await start('strip');

@@ -80,6 +80,17 @@ describe('npm start (the demo)', function () {
     assert.doesNotMatch(log, /\[error\]/);
   });
 
+  it('serves the dashboard page of examples/dashboard.json at /dashboard, from the devDependency', async () => {
+    assert.match(log, new RegExp(`Dashboard: http://127\\.0\\.0\\.1:${base + 3}/dashboard`));
+    assert.match(log, /Node-RED Dashboard 2\.0 \(v[\d.]+\) started at \/dashboard/);
+    const flows = JSON.parse((await request(base + 3, 'GET', '/flows')).body);
+    assert.ok(flows.some((n) => n.type === 'tab' && n.label === 'TP-Link dashboard'));
+    assert.ok(flows.some((n) => n.type === 'ui-switch'));
+    const page = await request(base + 3, 'GET', '/dashboard/');
+    assert.strictEqual(page.status, 200);
+    assert.match(page.body, /<div id="app">/);
+  });
+
   it('the demo inject turns the simulated HS100 on', async () => {
     const client = new DeviceClient({ host: '127.0.0.1', port: base + 1 });
     try {

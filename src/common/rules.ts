@@ -57,6 +57,8 @@ export const RULES = {
   /** tplink-discover: seconds between automatic searches; blank or 0 = only on input */
   discoverInterval: { kind: 'number', min: 0, max: MAX_INTERVAL_S, integer: false, optional: true, expected: `a number of seconds from 0 (only on input) to ${MAX_INTERVAL_S}` },
   /** tplink-monitor: watts; blank = no in-use events */
+  /** tplink-emeter: what msg.payload holds; blank = full */
+  emeterOutput: { kind: 'pattern', patterns: [/^(full|chart)$/], optional: true, expected: '"full" or "chart"' },
   threshold: { kind: 'number', min: 0, max: 1_000_000, integer: false, optional: true, expected: 'a number of watts from 0 to 1000000' },
   hysteresis: { kind: 'number', min: 0, max: 1_000_000, integer: false, optional: true, expected: 'a number of watts from 0 to 1000000' },
   /** where discovery probes go (tplink-device, the Search button); blank = 255.255.255.255 */

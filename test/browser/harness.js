@@ -64,11 +64,19 @@ function request(port, method, urlPath, { body, headers = {} } = {}) {
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
-/** Node-RED in a child process. stop() ends it and removes its userDir. */
-async function startNodeRed({ flows = [], packageDir = ROOT } = {}) {
+/**
+ * Node-RED in a child process. stop() ends it and removes its userDir.
+ * `modules`: more packages (devDependencies of this checkout, e.g. the dashboard) linked in beside this one.
+ */
+async function startNodeRed({ flows = [], packageDir = ROOT, modules = [] } = {}) {
   const userDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tplink-e2e-nr-'));
   fs.mkdirSync(path.join(userDir, 'node_modules'));
   fs.symlinkSync(packageDir, path.join(userDir, 'node_modules', PKG.name), 'dir');
+  for (const name of modules) {
+    const link = path.join(userDir, 'node_modules', name);
+    fs.mkdirSync(path.dirname(link), { recursive: true });
+    fs.symlinkSync(path.dirname(require.resolve(`${name}/package.json`, { paths: [ROOT] })), link, 'dir');
+  }
   fs.writeFileSync(path.join(userDir, 'flows.json'), JSON.stringify(flows));
   const port = await freePort();
   const log = [];

@@ -347,6 +347,13 @@ describe('device model', function () {
       assert.strictEqual((await m.capabilities()).has('countdown'), true);
     });
 
+    it('callers arriving together share one component_nego', async () => {
+      const fake = new SmartDialectFake();
+      const m = new SmartModel(fake.request);
+      await Promise.all([m.capabilities(), m.capabilities(), m.require('energy')]);
+      assert.strictEqual(methods(fake).filter((x) => x === 'component_nego').length, 1);
+    });
+
     it('components known at connect are used as given', async () => {
       const fake = new SmartDialectFake();
       const m = new SmartModel(fake.request, { components: [{ id: 'device', ver_code: 2 }] });

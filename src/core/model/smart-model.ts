@@ -52,6 +52,7 @@ const CHILD_COMPONENTS = ['control_child', 'child_device'];
 export class SmartModel implements DeviceModel {
   readonly dialect = 'smart' as const;
   private components: Map<string, number> | undefined;
+  private componentsAsked: Promise<Map<string, number>> | undefined;
   private caps: Set<Capability> | undefined;
   private modelName: string | undefined;
   private children: OutletInfo[] | undefined;
@@ -64,13 +65,17 @@ export class SmartModel implements DeviceModel {
 
   // ---- what the device has ----------------------------------------------------------
 
-  private async componentMap(): Promise<Map<string, number>> {
-    if (!this.components) {
-      const res = await this.request('component_nego');
-      if (!Array.isArray(res.component_list)) throw new ProtocolError('component_nego answered without a component_list');
-      this.components = componentMap(res.component_list.filter(isObject) as JsonObject[]);
-    }
-    return this.components;
+  /** component_nego once; callers arriving while it is asked share the answer (a failure is asked again later). */
+  private componentMap(): Promise<Map<string, number>> {
+    if (this.components) return Promise.resolve(this.components);
+    this.componentsAsked ??= this.request('component_nego').then(
+      (res) => {
+        if (!Array.isArray(res.component_list)) throw new ProtocolError('component_nego answered without a component_list');
+        this.components = componentMap(res.component_list.filter(isObject) as JsonObject[]);
+        return this.components;
+      },
+    ).finally(() => { this.componentsAsked = undefined; });
+    return this.componentsAsked;
   }
 
   async capabilities(): Promise<ReadonlySet<Capability>> {

@@ -121,3 +121,11 @@ export function describe(value: unknown): string {
   if (Array.isArray(value)) return `an array of ${value.length}`;
   return typeof value === 'object' ? 'an object' : typeof value;
 }
+
+/** A feature the device (its dialect or model) lacks: refused before anything is sent. */
+export class UnsupportedError extends TplinkError {
+  constructor(readonly feature: string, readonly model: string, readonly dialect: string) {
+    super('not-allowed', `${feature} is not available on this device (${model}, ${dialect})`);
+    this.name = 'UnsupportedError';
+  }
+}

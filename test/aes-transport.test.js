@@ -214,6 +214,26 @@ describe('AesTransport (securePassthrough) on 127.0.0.1', function () {
     });
   }
 
+  it('1003 inside the login reply: KlapOnlyError', async () => {
+    await start();
+    sim.setFault({ type: 'login-code', code: 1003, times: 1 });
+    transport();
+    await assert.rejects(t.send(INFO, 2000), (e) => isKlapOnly(e));
+  });
+
+  it('a kept-open connection the device dropped while idle: the next request still goes through, once', async () => {
+    await start();
+    transport();
+    await t.send(INFO, 2000);
+    for (let i = 0; i < 5; i++) {
+      sim.dropConnections();
+      assert.strictEqual(JSON.parse(await t.send(on(i % 2 === 0), 2000)).error_code, 0);
+    }
+    assert.strictEqual(methods().filter((m) => m === 'set_device_info').length, 5);
+    assert.strictEqual(sim.stats.handshakes, 1);
+    assert.strictEqual(t.stats.connects, 6); // one fresh connection after each drop
+  });
+
   it('1112 on login: retried (a login changes nothing)', async () => {
     await start();
     sim.setFault({ type: 'login-code', code: 1112, times: 1 });
@@ -235,6 +255,7 @@ describe('AesTransport (securePassthrough) on 127.0.0.1', function () {
       { fault: { type: 'stall', times: 1 }, kind: 'timeout', timeout: 300 },
       { fault: { type: 'garbage', times: 1 }, kind: 'protocol', re: /not JSON/ },
       { fault: { type: 'bad-cipher', times: 1 }, kind: 'protocol', re: /does not decrypt/ },
+      { fault: { type: 'non-json-inner', times: 1 }, kind: 'protocol', re: /not JSON/ },
       { fault: { type: 'huge', times: 1 }, kind: 'protocol', re: /exceeds/ },
       { fault: { type: 'http-500', times: 1 }, kind: 'protocol', re: /HTTP 500/ },
     ];
@@ -253,12 +274,14 @@ describe('AesTransport (securePassthrough) on 127.0.0.1', function () {
         assert.strictEqual(JSON.parse(await t.send(INFO, 2000)).error_code, 0);
       });
     }
-    for (const c of [...cases, { fault: { type: 'bad-padding', times: 1 }, kind: 'protocol', re: /padding/ }]) {
+    const onHandshake = cases.filter((c) => ['stall', 'garbage', 'huge', 'http-500'].includes(c.fault.type));
+    for (const c of [...onHandshake, { fault: { type: 'bad-padding', times: 1 }, kind: 'protocol', re: /padding/ }]) {
       it(`${c.fault.type} on the handshake → ${c.kind}`, async () => {
         await start();
         sim.setFault(c.fault);
         transport({ connectTimeout: 300 });
         await assert.rejects(t.send(INFO, 2000), (e) => e instanceof TplinkError && e.kind === c.kind && (!c.re || c.re.test(e.message)));
+        assert.strictEqual(sim.stats.logins, 0); // it failed at the handshake
         assert.strictEqual(JSON.parse(await t.send(INFO, 2000)).error_code, 0);
       });
     }

@@ -187,6 +187,7 @@ export class AesTransport implements Transport {
     }
     const code = innerCode(inner);
     if (code === -1501 || code === 1111) return null;
+    if (code === 1003) throw new KlapOnlyError(this.host, this.port);
     if (code !== 0) {
       if (!retried && SMART_RETRYABLE_CODES.has(code as number)) {
         this.stats.retries++;

@@ -11,6 +11,7 @@ export type AesFault =
   | { type: 'stall'; times?: number } // never answers; the socket stays open
   | { type: 'garbage'; times?: number } // HTTP 200, random bytes
   | { type: 'bad-cipher'; times?: number } // a response that does not decrypt (the request WAS run)
+  | { type: 'non-json-inner'; times?: number } // a properly encrypted response that is not JSON (the request WAS run)
   | { type: 'bad-padding'; times?: number } // handshake key with broken RSA padding
   | { type: 'huge'; bytes?: number; times?: number } // a reply body of `bytes` (default 4 MiB)
   | { type: 'http-500'; times?: number };
@@ -18,7 +19,7 @@ export type AesFault =
 /** Which exchanges a fault concerns. */
 const SCOPE: Record<AesFault['type'], 'any' | 'handshake' | 'login' | 'request'> = {
   'forbidden-after': 'request', 'session-timeout': 'request', 'klap-only': 'any', 'err-code': 'request', 'login-code': 'login',
-  stall: 'any', garbage: 'any', 'bad-cipher': 'request', 'bad-padding': 'handshake', huge: 'any', 'http-500': 'any',
+  stall: 'any', garbage: 'any', 'bad-cipher': 'request', 'non-json-inner': 'request', 'bad-padding': 'handshake', huge: 'any', 'http-500': 'any',
 };
 
 export class AesFaultPlan {

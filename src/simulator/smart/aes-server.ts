@@ -71,6 +71,11 @@ export class AesSmartServer {
     this.faults.set(f);
   }
 
+  /** Closes every open connection (an idle keep-alive socket the device drops). */
+  dropConnections(): void {
+    for (const sock of this.sockets) sock.destroy();
+  }
+
   /** Forgets every session (as a reboot does). */
   dropSessions(): void {
     this.sessions.clear();
@@ -233,6 +238,7 @@ export class AesSmartServer {
     s.served++;
     this.stats.requests++;
     const out = this.device.handleSmartRequest(inner);
+    if (f?.type === 'non-json-inner') return this.reply(res, s, '<html>busy</html>');
     if (f?.type === 'bad-cipher') return this.json(res, { error_code: 0, result: { response: crypto.randomBytes(48).toString('base64') } });
     this.reply(res, s, out);
   }

@@ -158,6 +158,30 @@ describe('SMART simulator: device model', () => {
     assert.strictEqual(call(dev, 'multipleRequest', { requests: [{ method: 'multipleRequest', params: { requests: [{ method: 'multipleRequest', params: { requests: [] } }] } }] }).result.responses[0].result.responses[0].error_code, -1008);
   });
 
+  it('hostile requests: always a JSON reply with an integer error_code, never a throw or a polluted prototype', () => {
+    const corpus = [
+      '', ' ', 'null', 'true', '"x"', '1e400', '{"method":null}', '{"method":{}}', '{"method":"get_device_info","params":"x"}',
+      '{"method":"set_device_info","params":{"__proto__":{"device_on":true}}}',
+      '{"method":"set_device_info","params":{"nickname":"' + 'QQ=='.repeat(5000) + '"}}',
+      '{"method":"control_child","params":{"device_id":{"toString":1},"requestData":[]}}',
+      '{"method":"multipleRequest","params":{"requests":[null,1,"x",[]]}}',
+      '{"method":"multipleRequest","params":{"requests":' + JSON.stringify(new Array(500).fill({ method: 'get_device_info' })) + '}}',
+      '{"method":"get_schedule_rules","params":{"start_index":-1}}', '{"method":"get_schedule_rules","params":{"start_index":1e99}}',
+      '{"method":"add_countdown_rule","params":{"delay":1e308,"desired_states":{"on":true}}}',
+      '{"method":"edit_schedule_rule","params":{"id":{"$ne":1}}}', '{"method":"remove_schedule_rules","params":{"rule_list":[null]}}',
+      '{"method":"constructor"}', '{"method":"hasOwnProperty"}', '{"method":"toString"}',
+    ];
+    for (const model of ['P110', 'P300']) {
+      const dev = new SmartDevice({ model });
+      for (const text of corpus) {
+        const reply = JSON.parse(dev.handleSmartRequest(text));
+        assert.ok(Number.isInteger(reply.error_code), `${model} ${text.slice(0, 60)}`);
+      }
+      assert.strictEqual({}.device_on, undefined);
+      assert.strictEqual(dev.main.on, false);
+    }
+  });
+
   it('20002 discovery answer: header with a valid CRC-32 and the recorded fields', () => {
     const dev = new SmartDevice({ model: 'P110', mac: '3C-52-A1-00-11-22' });
     const serial = Buffer.from([1, 2, 3, 4]);

@@ -141,6 +141,10 @@ describe('AesTransport (securePassthrough) on 127.0.0.1', function () {
     await assert.rejects(t.send(on(true), 2000), (e) => e.kind === 'protocol' && /ended the session again/.test(e.message));
     assert.strictEqual(sim.stats.handshakes, 2);
     assert.deepStrictEqual(methods(), ['get_device_info']);
+    sim.setFault(null); // healed: the next request starts a fresh session at once
+    await t.send(INFO, 2000);
+    assert.strictEqual(sim.stats.handshakes, 3);
+    assert.deepStrictEqual(methods(), ['get_device_info', 'get_device_info']);
   });
 
   it('403 after N requests: a new session each time, every request run exactly once', async () => {

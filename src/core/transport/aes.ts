@@ -80,7 +80,10 @@ export class AesTransport implements Transport {
         try {
           return await this.exchange(request, timeout);
         } catch (again) {
-          if (again instanceof SessionGone) throw new ProtocolError(`${this.host}:${this.port} ended the session again right after a new handshake`);
+          if (again instanceof SessionGone) {
+            this.session = null;
+            throw new ProtocolError(`${this.host}:${this.port} ended the session again right after a new handshake`);
+          }
           throw again;
         }
       }

@@ -116,13 +116,26 @@ async function closeDialogs(page) {
   await page.keyboard.press('Escape').catch(() => {});
 }
 
-/** Shows a sidebar tab ('info', 'help', 'debug', 'config') by clicking its button. */
+/** The sidebar's content area: an id up to Node-RED 4, a class (one per sidebar section) from Node-RED 5. */
+const SIDEBAR_CONTENT = ':is(#red-ui-sidebar-content, .red-ui-sidebar-content)';
+
+/** Shows a sidebar tab ('info', 'help', 'debug', 'config') by clicking its button, on both editors. */
 async function showSidebarTab(page, tab) {
+  // Node-RED 5: one tab bar of buttons under the canvas; clicking the tab on show hides it.
+  const button = page.locator(`button[data-tab-id="${tab}"]`);
+  if (await button.count()) {
+    const selected = () => button.evaluate((b) => b.classList.contains('selected'));
+    await button.click();
+    if (!(await selected())) await button.click(); // it was on show, and the first click hid it
+    await page.locator(`button[data-tab-id="${tab}"].selected`).waitFor({ state: 'attached', timeout: 5000 });
+    return;
+  }
+  // Node-RED 3 and 4: a link per tab above the sidebar.
   await page.click(`#red-ui-tab-${tab}-link-button`);
   await page.locator(`#red-ui-tab-${tab}.active`).waitFor({ state: 'attached', timeout: 5000 });
 }
 
 module.exports = {
   SHOTS_DIR, screenshotsWanted, shot, clipAround, dropFromPalette, nodeIds, onCanvas, wire,
-  waitForStatus, deploy, closeNotifications, closeDialogs, showSidebarTab,
+  waitForStatus, deploy, closeNotifications, closeDialogs, showSidebarTab, SIDEBAR_CONTENT,
 };

@@ -36,14 +36,14 @@ export = function (RED: NodeAPI) {
     const node = this;
     const config = migrate('tplink-device', saved);
     let settingsError: unknown = null;
-    let settings = { port: 9999, timeout: 5000, queueLimit: 1000 };
+    let settings = { host: '', port: 9999, timeout: 5000, queueLimit: 1000 };
     try {
       settings = deviceSettings(config);
     } catch (err) {
       settingsError = err; // reported on each use, like a bad binding
       node.error((err as Error).message);
     }
-    node.host = String(config.host || '').trim();
+    node.host = settings.host;
     node.port = settings.port;
     node.timeout = settings.timeout;
     node.transport = config.transport === 'udp' ? 'udp' : 'tcp';

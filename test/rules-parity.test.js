@@ -18,7 +18,8 @@ const MAX_S = Math.floor(LIMIT_MS / 1000); // 2147483
 
 // Runtime checks by field, each fed one value among otherwise valid settings.
 const runtime = {
-  device: (field, v) => deviceSettings({ port: 9999, timeout: 5000, queueLimit: 1000, [field]: v }),
+  device: (field, v) => deviceSettings({ host: '10.0.0.5', findBy: 'host', port: 9999, timeout: 5000, queueLimit: 1000, [field]: v }),
+  boundDevice: (field, v) => deviceSettings({ findBy: 'mac', port: 9999, timeout: 5000, [field]: v }),
   discoveryPort: (_f, v) => numberSetting('discoveryPort', v, 'discoveryPort', 9999),
   monitor: (field, v) => monitorSettings({ interval: 5, emeter: 0, threshold: '', hysteresis: 0, [field]: v }),
   broadcast: (_f, v) => broadcastParam(v), // the device's binding and the Search button
@@ -30,6 +31,14 @@ const runtime = {
 
 // [node type, field, runtime check, values accepted, values refused, node settings beside]
 const TABLE = [
+  ['tplink-device', 'host', runtime.device,
+    ['192.168.1.50', '127.0.0.1', 'plug.lan', 'my-plug', ' plug ', '::1', 'fe80::1'],
+    ['', undefined, 'a b', 'http://plug', '1.2.3.4:9999', '[::1]', 'plug/lan', '-plug'],
+    { findBy: 'host' }],
+  ['tplink-device', 'host', runtime.boundDevice,
+    ['', undefined, '10.0.0.5'],
+    ['a b', '1.2.3.4:9999'],
+    { findBy: 'mac' }],
   ['tplink-device', 'port', runtime.device,
     [1, 9999, 65535, '9999', ' 19100 ', 19100, '80.0'],
     [-1, 0, 70000, 65536, 19100.5, '19100.5', '', ' ', undefined, null, 'abc', '0x50', '1e3', '9 999', NaN, Infinity, true, '-1']],
@@ -114,7 +123,7 @@ describe('editor and runtime accept the same settings', () => {
   });
 
   for (const [type, field, check, ok, bad, beside = {}] of TABLE) {
-    it(`${type} ${field}`, () => {
+    it(`${type} ${field}${beside.findBy ? ` (found by ${beside.findBy})` : ''}`, () => {
       const def = editor.defs[type];
       assert.ok(def, `${type} registered`);
       const validate = def.defaults[field] && def.defaults[field].validate;

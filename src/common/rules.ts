@@ -32,6 +32,10 @@ type Rule = NumberRule | PatternRule;
 const OCTET = '(25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
 
+// A host name or IPv4 address, or an IPv6 address (no brackets, no port).
+const HOST_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$/;
+const IPV6 = /^[0-9A-Fa-f]{0,4}(:[0-9A-Fa-f]{0,4}){2,7}$/;
+
 /** An outlet given by its 0-based index (anything else is a child id). */
 export const OUTLET_INDEX = /^\d{1,2}$/;
 
@@ -40,6 +44,8 @@ function whole(min: number, max: number, what: string, optional = false): Number
 }
 
 export const RULES = {
+  /** a device's address; blank only where it is found by MAC or device id */
+  host: { kind: 'pattern', patterns: [HOST_NAME, IPV6], optional: true, expected: 'an IP address or host name (no port)' },
   /** a device's TCP/UDP port */
   port: whole(1, 65535, 'a port number'),
   /** where discovery probes go; blank = 9999 */

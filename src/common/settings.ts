@@ -36,14 +36,18 @@ export function outletSetting(v: unknown, field = 'outlet'): string | undefined 
 }
 
 export interface DeviceSettings {
+  /** '' for a device found by MAC or device id */
+  host: string;
   port: number;
   timeout: number;
   queueLimit: number;
 }
 
-/** tplink-device: port, reply timeout (ms), queue limit. */
-export function deviceSettings(config: { port?: unknown; timeout?: unknown; queueLimit?: unknown }): DeviceSettings {
+/** tplink-device: host, port, reply timeout (ms), queue limit. */
+export function deviceSettings(config: { host?: unknown; findBy?: unknown; port?: unknown; timeout?: unknown; queueLimit?: unknown }): DeviceSettings {
+  const bound = config.findBy === 'mac' || config.findBy === 'deviceId'; // the address is found, not typed
   return {
+    host: textSetting('host', config.host, 'host', bound ? '' : undefined),
     port: numberSetting('port', config.port, 'port'),
     timeout: numberSetting('deviceTimeout', config.timeout, 'timeout'),
     queueLimit: numberSetting('queueLimit', config.queueLimit, 'queueLimit', 1000),

@@ -30,6 +30,11 @@ function scriptsOf(html) {
  * (default: from disk). Returns {defs, window, listeners} with defs by node type.
  */
 function loadEditor({ served = (f) => fs.readFileSync(path.join(ROOT, 'resources', f), 'utf8') } = {}) {
+  // After a bare `tsc` the rules script may be older than the runtime's rules: say so.
+  const { render, OUT } = require('../../scripts/build-editor-scripts');
+  if (!fs.existsSync(OUT) || fs.readFileSync(OUT, 'utf8') !== render()) {
+    throw new Error('resources/tplink-rules.js is missing or out of date: run `npm run build`');
+  }
   const defs = {};
   const listeners = {}; // RED.events, by event name
   const ctx = {

@@ -132,3 +132,22 @@ describe('transport seam', () => {
     }
   });
 });
+
+describe('client timeouts', () => {
+  it('a timeout past what a Node timer holds is refused before anything is sent, naming the field', async () => {
+    assert.throws(() => new DeviceClient({ host: '127.0.0.1', port: 9, timeout: 2 ** 31 }), (err) => err.kind === 'invalid-input' && /timeout/.test(err.message));
+    assert.throws(() => new DeviceClient({ host: '127.0.0.1', port: 9, timeout: 100, connectTimeout: 1e12 }), (err) => err.kind === 'invalid-input' && /connectTimeout/.test(err.message));
+    let connections = 0;
+    const srv = net.createServer((s) => { connections++; s.destroy(); });
+    await new Promise((r) => srv.listen(0, '127.0.0.1', r));
+    const client = new DeviceClient({ host: '127.0.0.1', port: srv.address().port, timeout: 500 });
+    try {
+      await assert.rejects(client.send(SYSINFO, { timeout: 2 ** 31 }), (err) => err.kind === 'invalid-input' && /timeout/.test(err.message));
+      await assert.rejects(client.send(SYSINFO, { timeout: NaN }), (err) => err.kind === 'invalid-input');
+      assert.strictEqual(connections, 0, 'nothing was sent');
+    } finally {
+      await client.close();
+      srv.close();
+    }
+  });
+});

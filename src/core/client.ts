@@ -2,7 +2,7 @@
 // over any transport (./transport/), decodes and checks replies. The transport
 // owns the bytes (cipher, framing, sessions); the client owns the order.
 
-import { ClientClosedError, QueueFullError } from './errors';
+import { ClientClosedError, QueueFullError, ValidationError } from './errors';
 import { DEFAULT_MAX_FRAME } from './framing';
 import { parseReplyObject } from './json-reply';
 import { RequestQueue } from './request-queue';
@@ -44,6 +44,14 @@ export interface DeviceHandle {
 export const DEFAULT_PORT = 9999;
 export const DEFAULT_TIMEOUT = 5000;
 export const DEFAULT_MAX_QUEUE = 1000;
+/** Node's timers overflow past this many ms and then fire at once, again and again. */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** A timeout a Node timer can hold: refused (nothing sent) rather than overflowing. */
+function timeoutMs(field: string, v: number): number {
+  if (!Number.isFinite(v) || v <= 0 || v > MAX_TIMER_MS) throw new ValidationError(field, `a number of ms from 1 to ${MAX_TIMER_MS}`, v);
+  return v;
+}
 
 export class DeviceClient implements DeviceHandle {
   readonly host: string;
@@ -57,12 +65,12 @@ export class DeviceClient implements DeviceHandle {
   constructor(opts: ClientOptions) {
     this.host = opts.host;
     this.port = opts.port ?? DEFAULT_PORT;
-    this.timeout = opts.timeout ?? DEFAULT_TIMEOUT;
+    this.timeout = timeoutMs('timeout', opts.timeout ?? DEFAULT_TIMEOUT);
     this.transport = opts.transport ?? 'tcp';
     this.wire = createTransport(this.transport, {
       host: this.host,
       port: this.port,
-      connectTimeout: opts.connectTimeout ?? this.timeout,
+      connectTimeout: timeoutMs('connectTimeout', opts.connectTimeout ?? this.timeout),
       maxReplyBytes: opts.maxReplyBytes ?? DEFAULT_MAX_FRAME,
       reuse: opts.reuseConnection ?? true,
       credentials: opts.credentials,
@@ -87,10 +95,11 @@ export class DeviceClient implements DeviceHandle {
 
   /** Sends a raw request object; resolves with the parsed reply (err_codes not checked). */
   send(request: JsonObject, opts: RequestOptions = {}): Promise<unknown> {
-    const timeout = opts.timeout ?? this.timeout;
     // Serialise up front: a request that can't be serialised fails before it is queued.
     let text: string;
+    let timeout: number;
     try {
+      timeout = timeoutMs('timeout', opts.timeout ?? this.timeout);
       text = JSON.stringify(request);
     } catch (err) {
       return Promise.reject(err);
@@ -113,7 +122,7 @@ export class DeviceClient implements DeviceHandle {
       let holding = true;
       const direct = (request: JsonObject, opts: RequestOptions = {}): Promise<unknown> => {
         if (!holding) return Promise.reject(new Error('exclusive() handle used after release'));
-        return this.exchange(JSON.stringify(request), opts.timeout ?? this.timeout);
+        return this.exchange(JSON.stringify(request), timeoutMs('timeout', opts.timeout ?? this.timeout));
       };
       const handle: DeviceHandle = {
         send: direct,

@@ -26,11 +26,14 @@ export class AutoTransport implements Transport {
   private learned = false;
   private closed = false;
   private readonly tried: TransportStats = { connects: 0, retries: 0 };
+  /** native private: the options carry the account, which no inspect or log may show */
+  readonly #opts: TransportOptions;
 
   /**
    * `candidates` in the order tried, e.g. [['tcp', 9999], ['klap', 80]].
    */
-  constructor(private readonly opts: TransportOptions, private readonly candidates: [string, number][], private readonly make: MakeTransport) {
+  constructor(opts: TransportOptions, private readonly candidates: [string, number][], private readonly make: MakeTransport) {
+    this.#opts = opts;
     this.host = opts.host;
     this.port = opts.port;
     this.current = make(candidates[0][0], { ...opts, port: candidates[0][1] });
@@ -59,7 +62,7 @@ export class AutoTransport implements Transport {
         if (!next) throw new TplinkError((err as TplinkError).kind, `${this.host}: no TP-Link protocol answers (tried ${this.candidates.map(([n, p]) => `${LABEL[n] ?? n} on port ${p}`).join(', ')}); check the address and that the device is on`, { cause: err });
         this.tried.connects += this.current.stats.connects;
         this.current.close();
-        this.current = this.make(next[0], { ...this.opts, port: next[1] });
+        this.current = this.make(next[0], { ...this.#opts, port: next[1] });
       }
     }
   }

@@ -18,6 +18,19 @@ export function neverDelivered(err: unknown): boolean {
   return err.kind === 'timeout' && (err as { what?: string }).what === 'connection';
 }
 
+/** Transports that send a request only after a handshake has proved the device speaks them. */
+const HANDSHAKE_FIRST = new Set(['klap', 'aes']);
+
+/**
+ * A garbled answer (e.g. an HTTP server's 400 to legacy bytes, when one port is
+ * given for both) may be followed by a handshake transport: its request goes out
+ * only to a device that completes the handshake, and a legacy device cannot, so
+ * nothing can run twice.
+ */
+function answeredInAnotherTongue(err: unknown, next: [string, number] | undefined): boolean {
+  return err instanceof TplinkError && err.kind === 'protocol' && next !== undefined && HANDSHAKE_FIRST.has(next[0]);
+}
+
 export class AutoTransport implements Transport {
   readonly name = 'auto';
   readonly host: string;
@@ -58,7 +71,7 @@ export class AutoTransport implements Transport {
         return reply;
       } catch (err) {
         const next = this.candidates[i + 1];
-        if (this.closed || !neverDelivered(err)) throw err;
+        if (this.closed || !(neverDelivered(err) || answeredInAnotherTongue(err, next))) throw err;
         if (!next) throw new TplinkError((err as TplinkError).kind, `${this.host}: no TP-Link protocol answers (tried ${this.candidates.map(([n, p]) => `${LABEL[n] ?? n} on port ${p}`).join(', ')}); check the address and that the device is on`, { cause: err });
         this.tried.connects += this.current.stats.connects;
         this.current.close();

@@ -18,11 +18,11 @@ const ACCOUNT = Object.freeze({ username: 'Owner@Example.com', password: 'Case S
 
 function klapSpecOf(model) {
   const legacy = findModel(model);
-  const v1 = /^hs100/.test(legacy.name);
+  const v1 = /^hs100$/i.test(model); // the 2020 UK HS100 hw 4.1 wave kept the v1 hash
   const encryptScheme = v1
     ? { encrypt_type: 'KLAP', is_support_https: false }
     : { ANS: false, encrypt_type: 'KLAP', is_support_https: false, lv: 2, new_klap: 1 };
-  return { ...legacy, name: `${legacy.name}-klap`, klap: { hashVersion: v1 ? 1 : 2, encryptScheme } };
+  return { ...legacy, name: `${String(model).toLowerCase()}-klap`, klap: { hashVersion: v1 ? 1 : 2, encryptScheme } };
 }
 
 /** A legacy model's device logic behind KLAP. */

@@ -172,6 +172,8 @@
     var cfg = RED.nodes.node(configId);
     var direct = function () {
       if (!cfg || !cfg.host) return $.Deferred().reject({ responseJSON: { error: t('picker.deployFirst') } }).promise();
+      // The account is only used by the deployed node (it never travels in a query string).
+      if (cfg.protocol === 'klap') return $.Deferred().reject({ responseJSON: { error: t('picker.deployKlap') } }).promise();
       return $.ajax({ url: 'tplink-smartplug/outlets?' + $.param({ host: cfg.host, port: cfg.port || '', protocol: cfg.protocol || 'auto' }), dataType: 'json' });
     };
     // Changed, not deployed yet: ask the address in the dialog, not the running node.

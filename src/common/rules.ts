@@ -43,7 +43,7 @@ export const RULES = {
   /** a device's TCP/UDP port */
   port: whole(1, 65535, 'a port number'),
   /** tplink-device: the device's port; blank = the protocol's (9999 legacy and auto, 80 KLAP) */
-  devicePort: whole(1, 65535, 'a port number (blank: 9999, or 80 for KLAP)', true),
+  devicePort: { kind: 'number', min: 1, max: 65535, integer: true, optional: true, expected: 'a port number from 1 to 65535, or blank for the protocol\'s (9999; 80 for KLAP)' },
   /** tplink-device: how the device is spoken to; blank = auto */
   protocol: { kind: 'pattern', patterns: [/^(auto|legacy|klap)$/], optional: true, expected: '"auto", "legacy" or "klap"' },
   /** tplink-device credential: the TP-Link account e-mail (blank: the firmware's default accounts) */

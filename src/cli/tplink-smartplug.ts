@@ -109,7 +109,7 @@ async function discovery(opts: CliOptions): Promise<number> {
   return EXIT.ok;
 }
 
-const KLAP_HINT = ' (a plug with newer "KLAP" firmware does not answer the local protocol at all)';
+const KLAP_HINT = ' (a plug with newer "KLAP" firmware does not answer on port 9999: try --protocol klap with its account)';
 
 function report(err: unknown): number {
   let code: number;

@@ -131,10 +131,4 @@ async function loadExample(name, type, sim) {
   });
 }
 
-/** Skips a test that is inherently about the port-9999 protocol when the suites run against KLAP. */
-function legacyOnly(ctx, why) {
-  if (klap.KLAP) ctx.skip(); // the reason is in the test's name: "(legacy only: …)"
-  return why;
-}
-
-module.exports = { helper, load, exchange, wired, deviceNode, startSims, stopSims, nodeModules, loadExample, PROTOCOL: klap.PROTOCOL, KLAP: klap.KLAP, legacyOnly };
+module.exports = { helper, load, exchange, wired, deviceNode, startSims, stopSims, nodeModules, loadExample, PROTOCOL: klap.PROTOCOL, KLAP: klap.KLAP };

@@ -115,8 +115,41 @@
     $('#node-config-input-host, #node-config-input-mac, #node-config-input-deviceId').trigger('change');
   }
 
+  // --- Protocol, account and what answered ----------------------------------
+  var PORT_HINT = { auto: '9999, then 80', legacy: '9999', klap: '80' };
+  function showProtocol() {
+    var p = $('#node-config-input-protocol').val() || 'auto';
+    $('.tplink-row-account').toggle(p !== 'legacy');
+    $('.tplink-row-transport').toggle(p === 'legacy'); // UDP is a legacy-only choice
+    $('#node-config-input-port').attr('placeholder', PORT_HINT[p] || '');
+  }
+
+  /** "found: KLAP (v2 hash, port 80)" from the admin route's `protocol` (names and numbers only). */
+  function foundText(f) {
+    if (!f) return t('found.label', { what: t('found.none') });
+    var what = f.protocol === 'klap'
+      ? t(f.defaultAccount ? 'found.klapDefault' : 'found.klap', { hash: f.hashVersion, port: f.port })
+      : f.protocol === 'legacy' ? t('found.legacy', { port: f.port }) : f.protocol;
+    return t('found.label', { what: what });
+  }
+
+  /** Asks the deployed node what answered it; an undeployed or changed node has nothing to say yet. */
+  function showFound(node) {
+    var out = $('#tplink-device-protocol-found');
+    if (!node.id || node.changed || !RED.nodes.node(node.id)) { out.text(''); return; }
+    out.text(t('found.asking'));
+    $.ajax({ url: 'tplink-smartplug/device/' + encodeURIComponent(node.id) + '/outlets', dataType: 'json' })
+      .done(function (data) { out.text(foundText(data.protocol)); })
+      .fail(function (xhr) { out.text(xhr.status === 404 ? '' : errorText(xhr)); });
+  }
+
   window.TplinkDeviceEditor = {
+    foundText: foundText,
     prepare: function (node) {
+      if (!node.protocol) $('#node-config-input-protocol').val('auto');
+      $('#node-config-input-protocol').on('change', showProtocol);
+      showProtocol();
+      showFound(node);
       if (!node.findBy) $('#node-config-input-findBy').val('host');
       if (!$('#node-config-input-broadcast').val()) $('#node-config-input-broadcast').val('255.255.255.255');
       if (!$('#node-config-input-discoveryPort').val()) $('#node-config-input-discoveryPort').val(9999);
@@ -139,7 +172,9 @@
     var cfg = RED.nodes.node(configId);
     var direct = function () {
       if (!cfg || !cfg.host) return $.Deferred().reject({ responseJSON: { error: t('picker.deployFirst') } }).promise();
-      return $.ajax({ url: 'tplink-smartplug/outlets?' + $.param({ host: cfg.host, port: cfg.port || 9999 }), dataType: 'json' });
+      // The account is only used by the deployed node (it never travels in a query string).
+      if (cfg.protocol === 'klap') return $.Deferred().reject({ responseJSON: { error: t('picker.deployKlap') } }).promise();
+      return $.ajax({ url: 'tplink-smartplug/outlets?' + $.param({ host: cfg.host, port: cfg.port || '', protocol: cfg.protocol || 'auto' }), dataType: 'json' });
     };
     // Changed, not deployed yet: ask the address in the dialog, not the running node.
     if (!cfg || cfg.changed) return direct();

@@ -6,13 +6,13 @@
 
 import type { NodeAPI } from 'node-red';
 import type { DeviceConfigDef, DeviceConfigNode } from './common/device-node';
-import { DeviceClient } from './core/client';
 import { DeviceSession } from './core/device-session';
+import { Connector } from './core/connection';
 import { AddressResolver } from './core/address-resolver';
 import { registerAdminRoutes } from './common/admin-routes';
 import { broadcastParam, deviceIdParam, macParam } from './common/net-params';
 import { migrate } from './common/migrate';
-import { deviceSettings, numberSetting } from './common/settings';
+import { accountSettings, AccountSettings, DeviceSettings, deviceSettings, numberSetting } from './common/settings';
 
 /** The resolver for a MAC/deviceId binding, or null for a plain address; throws on a bad binding. */
 function bindingOf(config: DeviceConfigDef, timeout: number): AddressResolver | null {
@@ -36,16 +36,19 @@ export = function (RED: NodeAPI) {
     const node = this;
     const config = migrate('tplink-device', saved);
     let settingsError: unknown = null;
-    let settings = { host: '', port: 9999, timeout: 5000, queueLimit: 1000 };
+    let settings: DeviceSettings = { host: '', protocol: 'legacy', port: undefined, timeout: 5000, queueLimit: 1000 };
+    let account: AccountSettings | undefined;
     try {
       settings = deviceSettings(config);
+      // From Node-RED's credential store (registerType's `credentials`), never the flow.
+      account = accountSettings(node.credentials as { username?: unknown; password?: unknown } | undefined);
     } catch (err) {
       settingsError = err; // reported on each use, like a bad binding
       node.error((err as Error).message);
     }
     node.host = settings.host;
-    node.port = settings.port;
     node.timeout = settings.timeout;
+    node.protocol = settings.protocol;
     node.transport = config.transport === 'udp' ? 'udp' : 'tcp';
     node.queueLimit = settings.queueLimit;
     node.findBy = config.findBy === 'mac' || config.findBy === 'deviceId' ? config.findBy : 'host';
@@ -58,15 +61,22 @@ export = function (RED: NodeAPI) {
       bindError = err; // reported on each use, like a missing host
     }
 
-    function newClient(host: string, port: number): DeviceClient {
-      return new DeviceClient({ host, port, timeout: node.timeout, transport: node.transport, maxQueue: node.queueLimit });
-    }
+    // Builds the clients and remembers, for the life of this node, what answered `auto`.
+    const connector = new Connector(
+      { protocol: settings.protocol, transport: node.transport, port: settings.port, credentials: account },
+      { timeout: node.timeout, maxQueue: node.queueLimit },
+    );
+    account = undefined; // the connector holds it now, privately
 
-    const session = new DeviceSession({ host: node.host, port: node.port, timeout: node.timeout, createClient: newClient, resolver, bindError });
+    const session = new DeviceSession({
+      host: node.host, port: connector.port, timeout: node.timeout, createClient: connector.createClient, resolver, bindError, protocolFound: () => connector.found(),
+    });
     node.session = session;
     // The address the session uses now (a bound device's is found by discovery).
     Object.defineProperty(node, 'host', { get: () => session.host, enumerable: true, configurable: true });
-    Object.defineProperty(node, 'port', { get: () => session.port, enumerable: true, configurable: true });
+    // The port that answered (auto on a KLAP device: 80), else the first one tried.
+    const portInUse = (): number => connector.found()?.port ?? session.port;
+    Object.defineProperty(node, 'port', { get: portInUse, enumerable: true, configurable: true });
 
     node.register = (user) => session.attach(user);
     node.deregister = (user) => session.detach(user);
@@ -76,7 +86,7 @@ export = function (RED: NodeAPI) {
     node.probe = () => session.probe();
     node.info = () => ({
       host: session.host,
-      port: session.port,
+      port: portInUse(),
       alias: session.alias ?? node.name ?? '',
     });
 
@@ -85,5 +95,8 @@ export = function (RED: NodeAPI) {
     });
   }
 
-  RED.nodes.registerType('tplink-device', TplinkDeviceNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
+  RED.nodes.registerType('tplink-device', TplinkDeviceNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1], {
+    // The account lives in Node-RED's credential store (flows_cred), never in the flow.
+    credentials: { username: { type: 'text' }, password: { type: 'password' } },
+  } as unknown as Parameters<NodeAPI['nodes']['registerType']>[2]);
 };

@@ -13,7 +13,7 @@ const os = require('os');
 const path = require('path');
 const { ROOT, PKG, browserMissing, startNodeRed, launchBrowser } = require('./browser/harness');
 const E = require('./browser/editor');
-const { SimulatorNetwork } = require('../nodes/simulator');
+const { SimulatorNetwork, KlapPlugSimulator } = require('../nodes/simulator');
 const { CURRENT_VERSION } = require('../nodes/common/migrate');
 
 const IN_CI = /^(1|true)$/i.test(process.env.CI || '');
@@ -51,6 +51,8 @@ describe(missing && !MUST_RUN ? `${TITLE} [skipped: ${missing}]` : TITLE, functi
   this.slow(20000);
 
   let net; // simulated plugs: [0] HS110 "Kitchen kettle", [1] HS100 "Desk lamp", [2] HS300 "Power strip"
+  let klap; // a KP115 with KLAP firmware and an account
+  const KLAP_ACCOUNT = { username: 'Browser@Example.com', password: 'Typed In The Dialog 7' };
   let red; // Node-RED child process
   let browser; // Chromium
   let page;
@@ -74,6 +76,7 @@ describe(missing && !MUST_RUN ? `${TITLE} [skipped: ${missing}]` : TITLE, functi
         { model: 'hs300', alias: 'Power strip' },
       ],
     });
+    klap = await KlapPlugSimulator.start({ model: 'kp115-klap', host: '127.0.0.1', discoveryPort: null, alias: 'Klap plug', ...KLAP_ACCOUNT });
     red = await startNodeRed();
     browser = await launchBrowser();
     page = browser.page;
@@ -87,7 +90,7 @@ describe(missing && !MUST_RUN ? `${TITLE} [skipped: ${missing}]` : TITLE, functi
 
   after(async function () {
     const errors = [];
-    for (const stop of [() => browser && browser.stop(), () => red && red.stop(), () => net && net.stop()]) {
+    for (const stop of [() => browser && browser.stop(), () => red && red.stop(), () => net && net.stop(), () => klap && klap.stop()]) {
       try { await stop(); } catch (e) { errors.push(e); }
     }
     if (t0 && process.env.BROWSER_TEST_TIMINGS) {
@@ -461,9 +464,9 @@ describe(missing && !MUST_RUN ? `${TITLE} [skipped: ${missing}]` : TITLE, functi
       const dev = RED.nodes.node('old0dev');
       const relay = RED.nodes.node('old0relay');
       RED.editor.validateNode(dev);
-      return { timeout: dev.timeout, transport: dev.transport, version: dev.version, devValid: dev.valid, relayVersion: relay.version };
+      return { timeout: dev.timeout, transport: dev.transport, protocol: dev.protocol, version: dev.version, devValid: dev.valid, relayVersion: relay.version };
     }, old);
-    assert.deepStrictEqual(inEditor, { timeout: 5000, transport: 'tcp', version: CURRENT_VERSION, devValid: true, relayVersion: CURRENT_VERSION });
+    assert.deepStrictEqual(inEditor, { timeout: 5000, transport: 'tcp', protocol: 'legacy', version: CURRENT_VERSION, devValid: true, relayVersion: CURRENT_VERSION });
     await E.deploy(page);
     const flows = JSON.parse((await red.request('GET', '/flows')).body);
     const dev = flows.find((n) => n.id === 'old0dev');
@@ -471,11 +474,65 @@ describe(missing && !MUST_RUN ? `${TITLE} [skipped: ${missing}]` : TITLE, functi
     assert.deepStrictEqual(red.problems(logFrom).filter((l) => /\[error\]/.test(l)), [], 'no error in the Node-RED log');
   });
 
+  it('saves protocol KLAP and the account (credential store only: never in GET /flows), switches the KLAP plug, and shows what answered', async () => {
+    const inject = await E.dropFromPalette(page, 'inject', 160, 700);
+    const relay = await E.dropFromPalette(page, 'tplink-relay', 390, 700);
+    await E.wire(page, inject, relay);
+    await E.onCanvas(page, relay).dblclick();
+    await page.locator('#node-input-action').waitFor();
+    await page.selectOption('#node-input-action', 'on');
+    await browser.settle(/\/tplink-smartplug\//);
+    await page.locator('#node-input-btn-device-add').click();
+    const dialog = page.locator('.red-ui-tray', { has: page.locator('#node-config-input-host') });
+    await dialog.waitFor();
+    // A new device: auto, blank port; legacy shows the transport and hides the account; KLAP the other way round.
+    assert.strictEqual(await page.inputValue('#node-config-input-protocol'), 'auto');
+    assert.strictEqual(await page.getAttribute('#node-config-input-port', 'placeholder'), '9999, then 80');
+    await page.selectOption('#node-config-input-protocol', 'legacy');
+    assert.deepStrictEqual([await page.isVisible('#node-config-input-username'), await page.isVisible('#node-config-input-transport')], [false, true]);
+    await page.selectOption('#node-config-input-protocol', 'klap');
+    assert.deepStrictEqual([await page.isVisible('#node-config-input-username'), await page.isVisible('#node-config-input-transport')], [true, false]);
+    assert.strictEqual(await page.getAttribute('#node-config-input-port', 'placeholder'), '80');
+    assert.strictEqual(await page.getAttribute('#node-config-input-password', 'type'), 'password');
+    await page.fill('#node-config-input-name', 'Klap plug');
+    await page.fill('#node-config-input-host', '127.0.0.1');
+    await page.fill('#node-config-input-port', String(klap.port));
+    await page.fill('#node-config-input-username', KLAP_ACCOUNT.username);
+    await page.fill('#node-config-input-password', KLAP_ACCOUNT.password);
+    await page.click('#node-config-dialog-ok');
+    await dialog.waitFor({ state: 'detached' });
+    const device = await page.inputValue('#node-input-device');
+    await page.click('#node-dialog-ok');
+    await page.locator('#node-dialog-ok').waitFor({ state: 'detached' });
+    await E.deploy(page);
+
+    const flowsText = (await red.request('GET', '/flows')).body;
+    const saved = JSON.parse(flowsText).find((n) => n.id === device);
+    assert.deepStrictEqual([saved.protocol, Number(saved.port), saved.credentials], ['klap', klap.port, undefined]);
+    assert.ok(!flowsText.includes(KLAP_ACCOUNT.password) && !flowsText.includes(KLAP_ACCOUNT.username), 'no account in GET /flows');
+    const creds = JSON.parse((await red.request('GET', `/credentials/tplink-device/${device}`)).body);
+    assert.deepStrictEqual(creds, { username: KLAP_ACCOUNT.username, has_password: true });
+
+    assert.strictEqual(klap.device.relay(), false);
+    await E.onCanvas(page, inject).locator('.red-ui-flow-node-button').click();
+    assert.strictEqual(await E.waitForStatus(page, relay, 'on'), 'on');
+    assert.strictEqual(klap.device.relay(), true, 'the KLAP plug is on');
+
+    // Reopened: the choice is kept, the password is not sent back, and the dialog says what answered.
+    await page.evaluate((id) => RED.editor.editConfig('', 'tplink-device', id, 'node-input'), device);
+    await dialog.waitFor();
+    assert.strictEqual(await page.inputValue('#node-config-input-protocol'), 'klap');
+    assert.notStrictEqual(await page.inputValue('#node-config-input-password'), KLAP_ACCOUNT.password);
+    await page.waitForFunction(() => /found: KLAP \(v2 hash, port \d+\)/.test($('#tplink-device-protocol-found').text()));
+    await page.click('#node-config-dialog-cancel');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   it('reached nothing but 127.0.0.1, and logged no error in the browser console', () => {
     assert.deepStrictEqual(browser.blocked, [], 'requests the browser tried to make elsewhere (all aborted)');
     // Expected: the outlet picker asking the imported example's device at its
     // original address (127.0.0.1:9999, no plug there) before it was pointed at the simulator.
-    const expected = /^502 GET \/tplink-smartplug\/outlets\?host=127\.0\.0\.1&port=9999$/;
+    const expected = /^502 GET \/tplink-smartplug\/outlets\?host=127\.0\.0\.1&port=9999&protocol=legacy$/;
     assert.deepStrictEqual(browser.failedResponses.filter((r) => !expected.test(r)), [], 'HTTP errors');
     // Every failed request also shows as "Failed to load resource" in the console; those are checked above.
     assert.deepStrictEqual(browser.consoleErrors.filter((m) => !/^Failed to load resource/.test(m)), [], 'errors in the browser console');

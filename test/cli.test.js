@@ -4,17 +4,21 @@
 const assert = require('assert');
 const path = require('path');
 const { execFile } = require('child_process');
-const { PlugSimulator, SimulatorNetwork } = require('../nodes/simulator');
+const { PlugSimulator, SimulatorNetwork, KlapPlugSimulator } = require('../nodes/simulator');
 const { EXIT } = require('../nodes/cli/exit-codes');
 
 const BIN = path.join(__dirname, '..', 'nodes', 'cli', 'tplink-smartplug.js');
 const HOST = '127.0.0.1';
 
 /** Runs the bin; resolves {code, stdout, stderr} (never rejects on a non-zero exit). */
-function cli(args, { noNetwork = false } = {}) {
+function cli(args, { noNetwork = false, env = {} } = {}) {
   const pre = noNetwork ? ['-r', path.join(__dirname, 'support', 'cli-no-lookup.js')] : [];
+  // No account from the caller's environment leaks into a test.
+  const base = { ...process.env };
+  delete base.TPLINK_USERNAME;
+  delete base.TPLINK_PASSWORD;
   return new Promise((resolve) => {
-    execFile(process.execPath, [...pre, BIN, ...args], { timeout: 10000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [...pre, BIN, ...args], { timeout: 10000, env: { ...base, ...env } }, (err, stdout, stderr) => {
       resolve({ code: err ? err.code : 0, stdout, stderr });
     });
   });
@@ -193,7 +197,9 @@ describe('tplink-smartplug CLI', function () {
   it('a stopped device: refused, with a one-line message', async () => {
     sim = await PlugSimulator.start({ model: 'HS100', host: HOST, port: 0 });
     await sim.stop();
-    assertFails(await to('-c', 'info'), EXIT.refused, /connection refused by 127\.0\.0\.1/);
+    assertFails(await to('-c', 'info', '--protocol', 'legacy'), EXIT.refused, /connection refused by 127\.0\.0\.1/);
+    // The default, auto, tried both generations on the given port.
+    assertFails(await to('-c', 'info'), EXIT.refused, /no TP-Link protocol answers \(tried legacy XOR on port \d+, KLAP on port \d+\)/);
   });
 
   it('--help documents the commands and the exit statuses', async () => {
@@ -201,6 +207,67 @@ describe('tplink-smartplug CLI', function () {
     assert.strictEqual(r.code, 0);
     for (const word of ['--discover', '--allow-destructive', 'led-off', 'wlanscan', 'reset']) assert.ok(r.stdout.includes(word), word);
     for (const code of Object.values(EXIT)) assert.match(r.stdout, new RegExp(`^ +${code} +\\S`, 'm'));
+  });
+
+  describe('KLAP (--protocol, --username, --password) against a KlapPlugSimulator', () => {
+    const USER = 'Owner@Example.com';
+    const PASS = 'Hunter2 Case Sensitive';
+    let klap;
+    beforeEach(async () => { klap = await KlapPlugSimulator.start({ model: 'kp115-klap', host: HOST, username: USER, password: PASS, discoveryPort: null }); });
+    afterEach(async () => { await klap.stop(); });
+    const toKlap = (...args) => cli(['-t', HOST, '-p', String(klap.port), ...args]);
+
+    it('--protocol klap with the account switches the plug and prints the reply', async () => {
+      const r = await toKlap('--protocol', 'klap', '--username', USER, '--password', PASS, '-c', 'on');
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.deepStrictEqual(JSON.parse(r.stdout), { system: { set_relay_state: { err_code: 0 } } });
+      assert.strictEqual(klap.device.relay(), true);
+      assert.ok(!r.stdout.includes(PASS) && !r.stderr.includes(PASS));
+    });
+
+    it('the account from TPLINK_USERNAME / TPLINK_PASSWORD; the default protocol (auto) finds KLAP on the given port', async () => {
+      const ok = await cli(['-t', HOST, '-p', String(klap.port), '-c', 'info'], { env: { TPLINK_USERNAME: USER, TPLINK_PASSWORD: PASS } });
+      assert.strictEqual(ok.code, 0, ok.stderr);
+      assert.strictEqual(JSON.parse(ok.stdout).system.get_sysinfo.model, 'KP115(UK)');
+    });
+
+    it('a wrong password: exit status auth, one line saying what to do, the password never printed', async () => {
+      const wrong = 'hunter2 case sensitive';
+      const r = await toKlap('--protocol', 'klap', '--username', USER, '--password', wrong, '-c', 'on');
+      assertFails(r, EXIT.auth, /wrong e-mail or password \(both are case sensitive/);
+      assert.ok(!r.stderr.includes(wrong) && !r.stdout.includes(wrong) && !r.stderr.includes(USER));
+      assert.strictEqual(klap.device.relay(), false);
+      assert.strictEqual(klap.requests.length, 0, 'nothing sent');
+    });
+
+    it('third-party access off (403 on handshake1): exit status auth naming the app setting', async () => {
+      klap.setFault('forbid-handshake');
+      assertFails(await toKlap('--protocol', 'klap', '--username', USER, '--password', PASS, '-c', 'info'), EXIT.auth, /Third-Party Compatibility/);
+    });
+
+    it('usage errors never echo the password', async () => {
+      const secret = 'S3cret-Value-XYZ';
+      for (const args of [
+        ['--password', secret, '--password', secret, '-c', 'info'],
+        ['--protocol', 'legacy', '--password', secret, '-c', 'info'],
+        ['--protocol', 'tapo', '--password', secret, '-c', 'info'],
+        ['--password', secret, '-c', 'dance'],
+        ['--password', secret],
+        [`--password=${secret}`, '--udp', '--protocol', 'klap', '-c', 'info'],
+        [`--pasword=${secret}`, '-c', 'info'],
+      ]) {
+        const r = await toKlap(...args);
+        assert.strictEqual(r.code, EXIT.usage, `${args.join(' ')}: ${r.stderr}`);
+        assert.ok(!r.stderr.includes(secret) && !r.stdout.includes(secret), r.stderr);
+      }
+      assert.strictEqual(klap.server.counts.handshake1, 0, 'nothing sent');
+    });
+
+    it('--help lists the protocol options and the auth exit status', async () => {
+      const r = await cli(['--help']);
+      assert.strictEqual(r.code, 0);
+      for (const s of ['--protocol', '--username', '--password', 'TPLINK_PASSWORD', `${EXIT.auth}`, 'Third-Party Compatibility']) assert.ok(r.stdout.includes(s), s);
+    });
   });
 
   describe('--discover', () => {

@@ -6,7 +6,7 @@ const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
 const { helper, nodeModules } = require('./support/nodes');
-const { SimulatorNetwork } = require('../nodes/simulator');
+const { SimulatorNetwork, KlapPlugSimulator } = require('../nodes/simulator');
 
 const CORE = ['common/20-inject', 'common/21-debug', 'common/90-comment', 'common/25-catch', 'common/25-status', 'function/10-function', 'function/10-switch', 'function/15-change', 'function/89-trigger']
   .map((f) => require(`@node-red/nodes/core/${f}.js`));
@@ -30,11 +30,15 @@ async function waitFor(test, what, timeout = 10000) {
 describe('example flows', function () {
   this.timeout(30000);
   let net;
+  let klap;
+  // The demo's KLAP plug account (README, "npm start"): given through the credential store, as start.js does.
+  const DEMO_ACCOUNT = { username: 'demo@example.com', password: 'demo-password' };
   before(async () => {
-    // Stand-ins for the ports the examples use (9999 HS110, 10000 HS100, 10001 HS300).
+    // Stand-ins for the ports the examples use (9999 HS110, 10000 HS100, 10001 HS300, 10002 KP115 with KLAP).
     net = await SimulatorNetwork.start({ host: '127.0.0.1', discoveryPort: 0, devices: [{ model: 'hs110' }, { model: 'hs100' }, { model: 'hs300' }] });
+    klap = await KlapPlugSimulator.start({ model: 'kp115-klap', discoveryPort: null, ...DEMO_ACCOUNT });
   });
-  after(async () => { await helper.unload(); await net.stop(); });
+  after(async () => { await helper.unload(); await net.stop(); await klap.stop(); });
   afterEach(() => helper.unload());
 
   const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json'));
@@ -48,7 +52,7 @@ describe('example flows', function () {
 
   for (const file of files) {
     it(`${file} deploys and runs against the simulators`, async () => {
-      const portMap = { 9999: net.members[0].port, 10000: net.members[1].port, 10001: net.members[2].port };
+      const portMap = { 9999: net.members[0].port, 10000: net.members[1].port, 10001: net.members[2].port, 10002: klap.port };
       const flow = JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')).map((n) => {
         const node = { ...n };
         if (node.type === 'tplink-device') node.port = portMap[Number(node.port)] || node.port;
@@ -65,7 +69,8 @@ describe('example flows', function () {
       if (!flow.some((n) => n.type === 'tab')) flow.unshift({ id: 'example-tab', type: 'tab', label: file });
       const types = [...new Set(flow.map((n) => n.type).filter((t) => t.startsWith('tplink-')))];
       const ui = flow.some((n) => n.type.startsWith('ui-')) ? dashboardNodes() : [];
-      await new Promise((resolve, reject) => helper.load([...CORE, ...nodeModules(...types), ...ui], flow, (e) => (e ? reject(e) : resolve())));
+      const credentials = Object.fromEntries(flow.filter((n) => n.type === 'tplink-device' && n.protocol === 'klap').map((n) => [n.id, { ...DEMO_ACCOUNT }]));
+      await new Promise((resolve, reject) => helper.load([...CORE, ...nodeModules(...types), ...ui], flow, credentials, (e) => (e ? reject(e) : resolve())));
       const errors = [];
       for (const n of flow.filter((x) => x.type.startsWith('tplink-') && x.type !== 'tplink-device')) {
         helper.getNode(n.id).on('call:error', (call) => errors.push(`${n.id}: ${call.args[0]}`));

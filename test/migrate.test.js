@@ -15,9 +15,22 @@ describe('flows saved by older versions', () => {
     it('version 0 (none saved): blank device settings get the defaults version 0 used at run time', () => {
       const old = { id: 'd', type: 'tplink-device', host: '10.0.0.5', port: '', timeout: undefined, transport: '' };
       const now = migrate('tplink-device', old);
-      assert.deepStrictEqual(now, { id: 'd', type: 'tplink-device', host: '10.0.0.5', port: 9999, timeout: 5000, transport: 'tcp', findBy: 'host', version: CURRENT_VERSION });
+      assert.deepStrictEqual(now, { id: 'd', type: 'tplink-device', host: '10.0.0.5', port: 9999, timeout: 5000, transport: 'tcp', findBy: 'host', protocol: 'legacy', version: CURRENT_VERSION });
       assert.strictEqual(old.version, undefined, 'the saved config is not changed');
       assert.strictEqual(old.port, '');
+    });
+
+    it('version 1 (before protocol existed) is legacy: it worked with legacy, so auto would change its behaviour', () => {
+      const v1 = { id: 'd', type: 'tplink-device', host: '10.0.0.5', port: 9999, timeout: 5000, transport: 'udp', findBy: 'host', version: 1 };
+      assert.deepStrictEqual(migrate('tplink-device', v1), { ...v1, protocol: 'legacy', version: CURRENT_VERSION });
+      assert.strictEqual(CURRENT_VERSION, 2);
+    });
+
+    it('a node that has a protocol keeps it, and its blank port (the protocol default) stays blank', () => {
+      assert.deepStrictEqual(migrate('tplink-device', { protocol: 'klap', port: '', timeout: 5000 }),
+        { protocol: 'klap', port: '', timeout: 5000, transport: 'tcp', findBy: 'host', version: CURRENT_VERSION });
+      assert.deepStrictEqual(migrate('tplink-device', { protocol: 'auto', port: '', version: 1 }),
+        { protocol: 'auto', port: '', version: CURRENT_VERSION });
     });
 
     it('monitor and discover: blank intervals and timeouts get their old defaults; set ones are kept', () => {
@@ -69,6 +82,15 @@ describe('flows saved by older versions', () => {
       assert.strictEqual(msg.payload, true);
       assert.strictEqual(sims.plug.device.sysinfo().relay_state, 1);
       assert.strictEqual(helper.getNode('dev').timeout, 5000);
+    });
+
+    it('a version-1 device (no protocol) speaks legacy only, as it did: no attempt on port 80', async () => {
+      await load(['tplink-relay'], [{ ...deviceNode('dev', sims.plug), version: 1 }, ...wired('relay', 'tplink-relay', 'dev', { action: 'on' })]);
+      const { error } = await exchange('relay', { payload: true });
+      assert.ifError(error);
+      const dev = helper.getNode('dev');
+      assert.strictEqual(dev.protocol, 'legacy');
+      assert.strictEqual(dev.session.protocol.transport, 'tcp');
     });
 
     it('the same device saved as version 1 is refused naming timeout: a blank is no longer filled in', async () => {

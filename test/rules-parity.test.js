@@ -40,8 +40,12 @@ const TABLE = [
     ['a b', '1.2.3.4:9999'],
     { findBy: 'mac' }],
   ['tplink-device', 'port', runtime.device,
-    [1, 9999, 65535, '9999', ' 19100 ', 19100, '80.0'],
-    [-1, 0, 70000, 65536, 19100.5, '19100.5', '', ' ', undefined, null, 'abc', '0x50', '1e3', '9 999', NaN, Infinity, true, '-1']],
+    // blank: the protocol's port (9999, 80 for KLAP)
+    [1, 9999, 65535, '9999', ' 19100 ', 19100, '80.0', '', ' ', undefined, null],
+    [-1, 0, 70000, 65536, 19100.5, '19100.5', 'abc', '0x50', '1e3', '9 999', NaN, Infinity, true, '-1']],
+  ['tplink-device', 'protocol', runtime.device,
+    ['auto', 'legacy', 'klap', ' klap ', '', undefined],
+    ['KLAP', 'smart', 'tcp', 'xor', 'auto,klap', 0, 1, true, {}]],
   ['tplink-device', 'timeout', runtime.device,
     [100, 5000, '5000', 120000],
     [99, 0, -5, 120001, LIMIT_MS, LIMIT_MS + 1, 2 ** 31, 1e12, 5000.5, '', 'soon', undefined]],
@@ -86,6 +90,13 @@ const TABLE = [
   ['tplink-discover', 'interval', runtime.discover,
     [0, '', '0', 1, 60, '30', 0.5, MAX_S],
     [-1, MAX_S + 1, 2147484, 1e10, 'hourly']],
+];
+
+// Credentials: the editor's validate functions under def.credentials, the runtime's accountSettings.
+const { accountSettings } = require('../nodes/common/settings');
+const CREDENTIALS = [
+  ['username', ['', undefined, 'me@example.com', ' Me@Example.com ', 'a'.repeat(128), 'ü@example.com'], ['a'.repeat(129), 'me\n@example.com', 'tab\there', {}]],
+  ['password', ['', undefined, 'Secret Pass', 'a'.repeat(128), '__PWRD__', 'pä$$w0rd!'], ['a'.repeat(129), 'line\nbreak', 'nul\u0000', [1]]],
 ];
 
 // The outlet rule, on every node with an outlet setting.
@@ -136,6 +147,31 @@ describe('editor and runtime accept the same settings', () => {
         const atRuntime = runtimeAccepts(check, field, v);
         if (inEditor !== atRuntime) disagree.push(`${JSON.stringify(v) ?? String(v)}: editor ${inEditor}, runtime ${atRuntime}`);
         if (atRuntime !== expected) wrong.push(`${JSON.stringify(v) ?? String(v)}: ${atRuntime ? 'accepted' : 'refused'}`);
+      }
+      assert.deepStrictEqual(disagree, [], 'editor and runtime agree');
+      assert.deepStrictEqual(wrong, [], 'expected verdicts');
+    });
+  }
+
+  for (const [field, ok, bad] of CREDENTIALS) {
+    it(`tplink-device credential ${field} (the refusal names the field, never the value)`, () => {
+      const def = editor.defs['tplink-device'];
+      const validate = def.credentials && def.credentials[field] && def.credentials[field].validate;
+      assert.strictEqual(typeof validate, 'function', `${field} has a validate function`);
+      const disagree = [];
+      const wrong = [];
+      for (const [v, expected] of [...ok.map((v) => [v, true]), ...bad.map((v) => [v, false])]) {
+        const inEditor = validate.call({}, v) === true;
+        let atRuntime = true;
+        try {
+          accountSettings({ [field]: v });
+        } catch (err) {
+          assert.ok(err instanceof ValidationError && err.field === field, String(err));
+          if (typeof v === 'string' && v.length > 3) assert.ok(!err.message.includes(v), 'the value is not in the message');
+          atRuntime = false;
+        }
+        if (inEditor !== atRuntime) disagree.push(`${JSON.stringify(v)}: editor ${inEditor}, runtime ${atRuntime}`);
+        if (atRuntime !== expected) wrong.push(`${JSON.stringify(v)}: ${atRuntime ? 'accepted' : 'refused'}`);
       }
       assert.deepStrictEqual(disagree, [], 'editor and runtime agree');
       assert.deepStrictEqual(wrong, [], 'expected verdicts');

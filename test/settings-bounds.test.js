@@ -115,8 +115,8 @@ describe('settings past their bounds (issue 11, defects 2 and 3)', function () {
       });
     }
 
-    // version 1: a blank port is no longer filled in as by version 0 (test/migrate.test.js)
-    for (const port of [-1, 0, 70000, 19100.5, '99999', 'abc', '']) {
+    // (a blank port is the protocol's since version 2: see the test below and test/migrate.test.js)
+    for (const port of [-1, 0, 70000, 19100.5, '99999', 'abc']) {
       it(`port ${JSON.stringify(port)} is a ValidationError naming port`, async () => {
         const { error } = await relayWith({ port, version: 1 });
         assert.ok(error, 'the relay failed');
@@ -127,6 +127,11 @@ describe('settings past their bounds (issue 11, defects 2 and 3)', function () {
         assert.match(errorsOf(helper.getNode('dev')).join('\n'), /invalid port/, 'said at deploy too');
       });
     }
+
+    it('a blank port is the protocol\'s: 9999 for a legacy device', async () => {
+      await load(['tplink-relay'], [deviceNode('dev', sims.plug, { port: '', protocol: 'legacy', version: 2 })]);
+      assert.strictEqual(helper.getNode('dev').port, 9999);
+    });
 
     it('the largest timeout (120000 ms) and the simulator\'s port as text work', async () => {
       const { msg, error } = await relayWith({ timeout: 120000, port: String(sims.plug.port) });

@@ -28,11 +28,11 @@ const canBind = (port) => new Promise((resolve) => {
   const srv = net.createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
 });
 
-/** Four free consecutive ports below the ephemeral range: three plugs and Node-RED. */
+/** Five free consecutive ports below the ephemeral range: four plugs (the fourth KLAP) and Node-RED. */
 async function freePorts() {
   for (let i = 0; i < 50; i++) {
     const base = 20000 + Math.floor(Math.random() * 10000);
-    const ok = await Promise.all([0, 1, 2, 3].map((k) => canBind(base + k)));
+    const ok = await Promise.all([0, 1, 2, 3, 4].map((k) => canBind(base + k)));
     if (ok.every(Boolean)) return base;
   }
   throw new Error('no free ports');
@@ -46,14 +46,15 @@ describe('npm start (the demo)', function () {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tplink-start-'));
     base = await freePorts();
     proc = spawn(process.execPath, [path.join(__dirname, '..', 'scripts', 'start.js')], {
-      env: { ...process.env, PORT: String(base + 3), TPLINK_SIM_PORT: String(base), TPLINK_USER_DIR: tmp, NODE_RED_LOG: 'info' },
+      env: { ...process.env, PORT: String(base + 4), TPLINK_SIM_PORT: String(base), TPLINK_USER_DIR: tmp, NODE_RED_LOG: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     proc.stdout.on('data', (c) => { log += c; });
     proc.stderr.on('data', (c) => { log += c; });
     await new Promise((resolve, reject) => {
       const timer = setInterval(() => {
-        if (/Started flows/.test(log)) { clearInterval(timer); resolve(); }
+        // Started, and the KLAP plug's demo account deployed into the credential store.
+        if (/Started flows/.test(log) && /demo account is in Node-RED's credential store/.test(log)) { clearInterval(timer); resolve(); }
         if (proc.exitCode !== null) { clearInterval(timer); reject(new Error(`start.js exited:\n${log}`)); }
       }, 100);
     });
@@ -67,26 +68,27 @@ describe('npm start (the demo)', function () {
   it('prints the simulated plugs and the editor address', () => {
     assert.match(log, new RegExp(`simulated HS110 "Simulated HS110" on tcp/udp 127\\.0\\.0\\.1:${base}`));
     assert.match(log, /simulated HS300 "Simulated HS300"/);
-    assert.match(log, new RegExp(`Node-RED: http://127\\.0\\.0\\.1:${base + 3}`));
+    assert.match(log, new RegExp(`simulated KP115\\(UK\\) "Simulated KP115 \\(KLAP\\)" with KLAP on http 127\\.0\\.0\\.1:${base + 3}`));
+    assert.match(log, new RegExp(`Node-RED: http://127\\.0\\.0\\.1:${base + 4}`));
   });
 
   it('serves the editor with the demo flow, wired to the simulated plugs', async () => {
-    const res = await request(base + 3, 'GET', '/flows');
+    const res = await request(base + 4, 'GET', '/flows');
     assert.strictEqual(res.status, 200);
     const flows = JSON.parse(res.body);
     assert.ok(flows.some((n) => n.type === 'tab' && n.label === 'TP-Link demo'));
     const ports = flows.filter((n) => n.type === 'tplink-device').map((n) => Number(n.port)).sort();
-    assert.deepStrictEqual(ports, [base, base + 1, base + 2]);
+    assert.deepStrictEqual(ports, [base, base + 1, base + 2, base + 3]);
     assert.doesNotMatch(log, /\[error\]/);
   });
 
   it('serves the dashboard page of examples/dashboard.json at /dashboard, from the devDependency', async () => {
-    assert.match(log, new RegExp(`Dashboard: http://127\\.0\\.0\\.1:${base + 3}/dashboard`));
+    assert.match(log, new RegExp(`Dashboard: http://127\\.0\\.0\\.1:${base + 4}/dashboard`));
     assert.match(log, /Node-RED Dashboard 2\.0 \(v[\d.]+\) started at \/dashboard/);
-    const flows = JSON.parse((await request(base + 3, 'GET', '/flows')).body);
+    const flows = JSON.parse((await request(base + 4, 'GET', '/flows')).body);
     assert.ok(flows.some((n) => n.type === 'tab' && n.label === 'TP-Link dashboard'));
     assert.ok(flows.some((n) => n.type === 'ui-switch'));
-    const page = await request(base + 3, 'GET', '/dashboard/');
+    const page = await request(base + 4, 'GET', '/dashboard/');
     assert.strictEqual(page.status, 200);
     assert.match(page.body, /<div id="app">/);
   });
@@ -96,7 +98,7 @@ describe('npm start (the demo)', function () {
     try {
       const before = (await client.send({ system: { get_sysinfo: {} } })).system.get_sysinfo.relay_state;
       assert.strictEqual(before, 0);
-      const res = await request(base + 3, 'POST', '/inject/demo-on');
+      const res = await request(base + 4, 'POST', '/inject/demo-on');
       assert.strictEqual(res.status, 200);
       let state = 0;
       for (let i = 0; i < 50 && state !== 1; i++) {
@@ -109,9 +111,36 @@ describe('npm start (the demo)', function () {
     }
   });
 
+  it('the demo inject toggles the KLAP plug, whose account is in the credential store, not the flow or the log', async () => {
+    const client = new DeviceClient({ host: '127.0.0.1', port: base + 3, transport: 'klap', credentials: { username: 'demo@example.com', password: 'demo-password' } });
+    const relay = async () => (await client.send({ system: { get_sysinfo: {} } })).system.get_sysinfo.relay_state;
+    try {
+      assert.strictEqual(await relay(), 0);
+      const res = await request(base + 4, 'POST', '/inject/demo-klap-toggle');
+      assert.strictEqual(res.status, 200);
+      let state = 0;
+      for (let i = 0; i < 50 && state !== 1; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        state = await relay();
+      }
+      assert.strictEqual(state, 1);
+      const flows = await request(base + 4, 'GET', '/flows');
+      const dev = JSON.parse(flows.body).find((n) => n.id === 'demo-kp115');
+      assert.strictEqual(dev.protocol, 'klap');
+      assert.doesNotMatch(flows.body, /demo-password/);
+      const creds = JSON.parse((await request(base + 4, 'GET', '/credentials/tplink-device/demo-kp115')).body);
+      assert.deepStrictEqual(creds, { username: 'demo@example.com', has_password: true });
+      assert.doesNotMatch(fs.readFileSync(path.join(tmp, 'flows.json'), 'utf8'), /demo-password|demo@example/);
+      assert.doesNotMatch(fs.readFileSync(path.join(tmp, 'flows_cred.json'), 'utf8'), /demo-password/, 'encrypted by Node-RED');
+      assert.doesNotMatch(log, /demo-password/);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('Ctrl-C stops Node-RED and the plugs, and frees their ports', async () => {
     const code = await new Promise((resolve) => { proc.once('exit', (c) => resolve(c)); proc.kill('SIGINT'); });
     assert.strictEqual(code, 0);
-    for (const p of [base, base + 1, base + 2, base + 3]) assert.ok(await canBind(p), `port ${p} free again`);
+    for (const p of [base, base + 1, base + 2, base + 3, base + 4]) assert.ok(await canBind(p), `port ${p} free again`);
   });
 });

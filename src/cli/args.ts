@@ -28,6 +28,19 @@ export interface CliOptions {
   broadcast?: string;
   outlet?: string;
   allowDestructive: boolean;
+  /** auto (default; legacy with --udp), legacy or klap */
+  protocol?: 'auto' | 'legacy' | 'klap';
+  /** KLAP account; also from TPLINK_USERNAME / TPLINK_PASSWORD (see accountOf) */
+  username?: string;
+  password?: string;
+}
+
+const PROTOCOL_NAMES = ['auto', 'legacy', 'klap'] as const;
+
+function protocolArg(flag: string, v: string): 'auto' | 'legacy' | 'klap' {
+  const p = (PROTOCOL_NAMES as readonly string[]).find((n) => n === v.trim().toLowerCase());
+  if (!p) throw new UsageError(`${flag} needs auto, legacy or klap, got "${v}"`);
+  return p as 'auto' | 'legacy' | 'klap';
 }
 
 /** One hour: anything longer is a typo, not a slow plug. */
@@ -97,17 +110,24 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--broadcast': once('broadcast'); o.broadcast = broadcastArg(flag, value()); break;
       case '--outlet': once('outlet'); o.outlet = value(); break;
       case '--allow-destructive': noValue(); o.allowDestructive = true; break;
+      case '--protocol': once('protocol'); o.protocol = protocolArg(flag, value()); break;
+      case '--username': once('username'); o.username = value(); break;
+      // The value is never echoed, not even in a usage error.
+      case '--password': once('password'); o.password = value(); break;
       default:
         throw new UsageError(arg.startsWith('-') ? `unknown option ${flag}` : `unexpected argument "${arg}"`);
     }
   }
   if (o.help) return o;
+  if (o.udp && o.protocol === undefined) o.protocol = 'legacy';
   if (o.discover) {
-    const stray = (['host', 'request', 'outlet'] as const).find((k) => seen.has(k));
+    const stray = (['host', 'request', 'outlet', 'protocol', 'username', 'password'] as const).find((k) => seen.has(k));
     if (stray || o.udp || o.allowDestructive) throw new UsageError('--discover takes only --broadcast, --port and --timeout');
     return o;
   }
   if (o.broadcast !== undefined) throw new UsageError('--broadcast is for --discover');
+  if (o.udp && o.protocol !== undefined && o.protocol !== 'legacy') throw new UsageError('--udp is for --protocol legacy (KLAP runs over HTTP)');
+  if (o.protocol === 'legacy' && (seen.has('username') || seen.has('password'))) throw new UsageError('--username and --password are for --protocol klap or auto (legacy has no account)');
   if (o.host === undefined || o.host.trim() === '') throw new UsageError('missing -t HOST');
   if (o.command === undefined && o.json === undefined) throw new UsageError('missing -c COMMAND or -j JSON');
   return o;

@@ -14,6 +14,7 @@ export const EXIT = {
   timeout: 7,
   protocol: 8,
   device: 9,
+  auth: 10,
 } as const;
 
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
@@ -30,6 +31,7 @@ export const EXIT_HELP: ReadonlyArray<[ExitCode, string]> = [
   [EXIT.timeout, 'no connection or no reply in time'],
   [EXIT.protocol, 'the reply was broken (bad length, not JSON, wrong shape, reset)'],
   [EXIT.device, 'the device answered with err_code != 0 (the reply is still printed)'],
+  [EXIT.auth, 'the device refused the account (wrong e-mail or password; both are case sensitive)\n        or wants "Third-Party Compatibility" switched on in the Kasa or Tapo app'],
 ];
 
 export function exitCodeOf(kind: TplinkErrorKind): ExitCode {
@@ -39,6 +41,7 @@ export function exitCodeOf(kind: TplinkErrorKind): ExitCode {
     case 'timeout': return EXIT.timeout;
     case 'protocol': return EXIT.protocol;
     case 'device': return EXIT.device;
+    case 'auth': return EXIT.auth;
     case 'invalid-input': return EXIT.usage;
     case 'not-allowed': return EXIT.notAllowed;
     default: return EXIT.internal; // closed / queue-full can't happen for one request

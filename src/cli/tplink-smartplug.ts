@@ -3,7 +3,9 @@
 // print the decrypted reply, or discover plugs. Expected failures end with one
 // line on stderr and a distinct exit status (see exit-codes.ts), never a stack.
 
-import { DeviceClient, DEFAULT_PORT, DEFAULT_TIMEOUT } from '../core/client';
+import { DEFAULT_PORT, DEFAULT_TIMEOUT } from '../core/client';
+import { Connector } from '../core/connection';
+import type { Credentials } from '../core/transport/transport';
 import { DeviceSession } from '../core/device-session';
 import { deviceChangingMethods } from '../core/raw-request';
 import { discover } from '../core/discovery';
@@ -23,15 +25,20 @@ function usage(): string {
   });
   const codes = EXIT_HELP.map(([code, what]) => `    ${String(code).padEnd(4)}${what}`);
   return [
-    `Usage: ${PROG} -t HOST [-p PORT] (-c COMMAND | -j JSON) [--udp] [--timeout MS] [--outlet N] [--allow-destructive]`,
+    `Usage: ${PROG} -t HOST [-p PORT] (-c COMMAND | -j JSON) [--protocol auto|legacy|klap] [--username EMAIL]`,
+    `       ${' '.repeat(PROG.length)} [--password PASSWORD] [--udp] [--timeout MS] [--outlet N] [--allow-destructive]`,
     `       ${PROG} --discover [--broadcast ADDR] [--port N] [--timeout MS]`,
     '',
     'Options:',
     `  -t, --host HOST        the plug's address`,
-    `  -p, --port PORT        its port (default ${DEFAULT_PORT})`,
+    `  -p, --port PORT        its port (default ${DEFAULT_PORT}, 80 for KLAP; auto tries ${DEFAULT_PORT} then 80, or PORT for both)`,
+    '  --protocol NAME        auto (default: legacy, then KLAP), legacy (port 9999) or klap (HTTP, account)',
+    '  --username EMAIL       the TP-Link account KLAP firmware wants (default: $TPLINK_USERNAME)',
+    '  --password PASSWORD    its password (default: $TPLINK_PASSWORD, safer than the command line);',
+    '                         both case sensitive; blank: the firmware\'s default accounts are tried',
     '  -c, --command NAME     a named command (below); some take NAME=VALUE',
     `  -j, --json JSON        a raw request, e.g. '{"system":{"get_sysinfo":{}}}'`,
-    '  --udp                  send over UDP instead of TCP',
+    '  --udp                  send over UDP instead of TCP (legacy only)',
     `  --timeout MS           reply timeout (default ${DEFAULT_TIMEOUT}; discovery listens ${DISCOVERY_TIMEOUT})`,
     '  --outlet N             address one outlet of a strip (index from 0, or a child id)',
     '  --allow-destructive    needed for commands that can break a device (reset, set_mac_addr,',
@@ -67,13 +74,11 @@ async function request(opts: CliOptions): Promise<number> {
     throw new UsageError(`refusing to send ${what}: it can break the device; add --allow-destructive to send it`, EXIT.notAllowed);
   }
   const timeout = opts.timeout ?? commandTimeout ?? DEFAULT_TIMEOUT;
-  const transport = opts.udp ? 'udp' : 'tcp';
-  const session = new DeviceSession({
-    host: opts.host as string,
-    port: opts.port ?? DEFAULT_PORT,
-    timeout,
-    createClient: (host, port) => new DeviceClient({ host, port, timeout, transport }),
-  });
+  const connector = new Connector(
+    { protocol: opts.protocol ?? 'auto', transport: opts.udp ? 'udp' : 'tcp', port: opts.port, credentials: accountOf(opts) },
+    { timeout },
+  );
+  const session = new DeviceSession({ host: opts.host as string, port: connector.port, timeout, createClient: connector.createClient });
   try {
     // --outlet: the strip's own sysinfo says which child id it is.
     const sent = opts.outlet === undefined ? command.request : await session.forOutlet(command.request, opts.outlet);
@@ -84,6 +89,13 @@ async function request(opts: CliOptions): Promise<number> {
   } finally {
     await session.close();
   }
+}
+
+/** The account from --username/--password, else TPLINK_USERNAME/TPLINK_PASSWORD; undefined when none. */
+function accountOf(opts: CliOptions): Credentials | undefined {
+  const username = opts.username ?? process.env.TPLINK_USERNAME ?? '';
+  const password = opts.password ?? process.env.TPLINK_PASSWORD ?? '';
+  return username === '' && password === '' ? undefined : { username: username.trim(), password };
 }
 
 async function discovery(opts: CliOptions): Promise<number> {
@@ -97,7 +109,7 @@ async function discovery(opts: CliOptions): Promise<number> {
   return EXIT.ok;
 }
 
-const KLAP_HINT = ' (a plug with newer "KLAP" firmware does not answer the local protocol at all)';
+const KLAP_HINT = ' (a plug with newer "KLAP" firmware does not answer on port 9999: try --protocol klap with its account)';
 
 function report(err: unknown): number {
   let code: number;

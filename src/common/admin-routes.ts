@@ -8,7 +8,8 @@ import type { NodeAPI } from 'node-red';
 import type { Request, Response } from 'express';
 import type { DeviceConfigNode } from './device-node';
 import { discover } from '../core/discovery';
-import { DeviceClient } from '../core/client';
+import { Connector, ProtocolFound } from '../core/connection';
+import { deviceSettings } from './settings';
 import { DeviceSession } from '../core/device-session';
 import { InFlight } from '../core/in-flight';
 import { TplinkError, ValidationError } from '../core/errors';
@@ -26,14 +27,21 @@ const MAX_PARALLEL_PROBES = 4;
 
 const registered = new WeakSet<object>();
 
-function summary(sys: JsonObject, host: string, port: number): JsonObject {
-  return {
+function summary(sys: JsonObject, host: string, port: number, found: ProtocolFound | null): JsonObject {
+  const out: JsonObject = {
     host,
-    port,
+    port: found ? found.port : port,
     alias: String(sys.alias ?? ''),
     model: String(sys.model ?? ''),
     outlets: listOutlets(sys) as unknown as JsonObject[],
   };
+  // What answered (the dialog shows "found: KLAP (v2 hash)"): names and numbers, never an account.
+  if (found) {
+    out.protocol = { protocol: found.protocol, transport: found.transport, port: found.port };
+    if (found.hashVersion !== undefined) (out.protocol as JsonObject).hashVersion = found.hashVersion;
+    if (found.defaultAccount !== undefined) (out.protocol as JsonObject).defaultAccount = found.defaultAccount;
+  }
+  return out;
 }
 
 /** Query string first, then a JSON/form body. */
@@ -124,29 +132,35 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       return;
     }
     const session = dev.session;
-    probeShared(res, `device ${id}`, async () => summary(await session.probe(), session.host, session.port));
+    probeShared(res, `device ${id}`, async () => {
+      const sys = await session.probe();
+      return summary(sys, session.host, session.port, session.protocol);
+    });
   });
 
-  // GET /tplink-smartplug/outlets?host=&port= -> outlets of a device not deployed yet
+  // GET /tplink-smartplug/outlets?host=&port=&protocol= -> outlets of a device not deployed yet.
+  // No account travels in a query string: KLAP tries the firmware's default accounts only
+  // (an un-provisioned plug answers; an owned one says to deploy the node with its account).
   app.get(`${ROUTE_PREFIX}/outlets`, RED.auth.needsPermission('tplink-device.write'), (req: Request, res: Response) => {
     let host: string;
-    let port: number;
+    let connector: Connector;
     try {
       host = hostParam(param(req, 'host'));
-      port = portParam(param(req, 'port'));
+      const { protocol, port } = deviceSettings({ protocol: param(req, 'protocol'), port: param(req, 'port'), timeout: PROBE_TIMEOUT_MS });
+      connector = new Connector({ protocol, port }, { timeout: PROBE_TIMEOUT_MS, maxQueue: 1 });
     } catch (err) {
       fail(res, err);
       return;
     }
-    probeShared(res, `address ${host}:${port}`, async () => {
+    probeShared(res, `address ${host}:${connector.port} ${connector.protocol}`, async () => {
       const once = new DeviceSession({
         host,
-        port,
+        port: connector.port,
         timeout: PROBE_TIMEOUT_MS,
-        createClient: (h, p) => new DeviceClient({ host: h, port: p, timeout: PROBE_TIMEOUT_MS, maxQueue: 1 }),
+        createClient: connector.createClient,
       });
       try {
-        return summary(await once.probe(), host, port);
+        return summary(await once.probe(), host, connector.port, connector.found());
       } finally {
         void once.close();
       }

@@ -4,12 +4,15 @@
 import type { Node, NodeDef } from 'node-red';
 import type { Command, JsonObject } from '../core/commands/command';
 import type { DeviceSession } from '../core/device-session';
+import type { Protocol } from '../core/connection';
 
 export interface DeviceConfigDef extends NodeDef {
   host: string;
   port: string | number;
   timeout: string | number;
   transport: string;
+  /** 'auto' (new nodes), 'legacy' (flows saved before it existed) or 'klap' */
+  protocol?: string;
   queueLimit?: string | number;
   /** how the device is found: 'host' (default), 'mac' or 'deviceId' (by discovery) */
   findBy?: string;
@@ -30,7 +33,9 @@ export interface DeviceConfigNode extends Node {
   host: string;
   port: number;
   timeout: number;
+  /** legacy only: 'tcp' or 'udp' */
   transport: 'tcp' | 'udp';
+  protocol: Protocol;
   queueLimit: number;
   findBy: 'host' | 'mac' | 'deviceId';
   /** The core session behind this node: outlets, raw requests, address. */

@@ -9,7 +9,7 @@
 // shape unchanged: the editor fills a missing `version` with the current one on
 // import, so a step may meet a node it was not written for.
 
-export const CURRENT_VERSION = 1;
+export const CURRENT_VERSION = 2;
 
 type Settings = Record<string, unknown>;
 type Step = (s: Settings) => void;
@@ -25,9 +25,18 @@ function fill(defaults: Settings): Step {
   };
 }
 
+/**
+ * Version 1 spoke only the legacy protocol: a device node without `protocol` is
+ * legacy (auto would also try port 80 where 9999 is silent). A node that has one
+ * is newer: its blank port means the protocol's default, so step 0 leaves it.
+ */
+function deviceV0(s: Settings): void {
+  fill(blank(s.protocol) ? { port: 9999, timeout: 5000, transport: 'tcp', findBy: 'host' } : { timeout: 5000, transport: 'tcp', findBy: 'host' })(s);
+}
+
 /** Steps by node type; STEPS[type][n] takes version n to n+1. Types without steps only get the version. */
 const STEPS: Record<string, Step[]> = {
-  'tplink-device': [fill({ port: 9999, timeout: 5000, transport: 'tcp', findBy: 'host' })],
+  'tplink-device': [deviceV0, fill({ protocol: 'legacy' })],
   'tplink-monitor': [fill({ interval: 5, hysteresis: 0, emeter: 0 })],
   'tplink-discover': [fill({ broadcast: '255.255.255.255', port: 9999, timeout: 3000, interval: 0, output: 'each' })],
 };

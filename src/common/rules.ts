@@ -48,6 +48,14 @@ export const RULES = {
   host: { kind: 'pattern', patterns: [HOST_NAME, IPV6], optional: true, expected: 'an IP address or host name (no port)' },
   /** a device's TCP/UDP port */
   port: whole(1, 65535, 'a port number'),
+  /** tplink-device: the device's port; blank = the protocol's (9999 legacy and auto, 80 KLAP) */
+  devicePort: { kind: 'number', min: 1, max: 65535, integer: true, optional: true, expected: 'a port number from 1 to 65535, or blank for the protocol\'s (9999; 80 for KLAP)' },
+  /** tplink-device: how the device is spoken to; blank = auto */
+  protocol: { kind: 'pattern', patterns: [/^(auto|legacy|klap)$/], optional: true, expected: '"auto", "legacy" or "klap"' },
+  /** tplink-device credential: the TP-Link account e-mail (blank: the firmware's default accounts) */
+  username: { kind: 'pattern', patterns: [/^[^\u0000-\u001f\u007f]{1,128}$/], optional: true, expected: 'the TP-Link account e-mail (up to 128 characters, no control characters)' },
+  /** tplink-device credential: the account password (kept as typed: case and spaces matter) */
+  password: { kind: 'pattern', patterns: [/^[^\u0000-\u001f\u007f]{1,128}$/], optional: true, expected: 'a password of up to 128 characters without control characters' },
   /** where discovery probes go; blank = 9999 */
   discoveryPort: whole(1, 65535, 'a port number', true),
   /** tplink-device reply timeout, ms */

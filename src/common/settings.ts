@@ -5,6 +5,7 @@
 
 import { ValidationError } from '../core/errors';
 import { check, RuleName, RULES } from './rules';
+import type { Protocol } from '../core/connection';
 
 /** Setting `field` under rule `rule`; blank (where the rule allows it) gives `fallback`. */
 export function numberSetting(rule: RuleName, v: unknown, field: string, fallback?: number): number {
@@ -35,23 +36,50 @@ export function outletSetting(v: unknown, field = 'outlet'): string | undefined 
   return out.value === undefined ? undefined : String(out.value);
 }
 
+export type DeviceProtocol = Protocol;
+
 export interface DeviceSettings {
   /** '' for a device found by MAC or device id */
   host: string;
-  port: number;
+  protocol: DeviceProtocol;
+  /** the port given, or undefined for the protocol's default (auto then tries 9999 and 80) */
+  port: number | undefined;
   timeout: number;
   queueLimit: number;
 }
 
-/** tplink-device: host, port, reply timeout (ms), queue limit. */
-export function deviceSettings(config: { host?: unknown; findBy?: unknown; port?: unknown; timeout?: unknown; queueLimit?: unknown }): DeviceSettings {
+/** tplink-device: host, protocol, port (blank = the protocol's), reply timeout (ms), queue limit. */
+export function deviceSettings(config: { host?: unknown; findBy?: unknown; protocol?: unknown; port?: unknown; timeout?: unknown; queueLimit?: unknown }): DeviceSettings {
   const bound = config.findBy === 'mac' || config.findBy === 'deviceId'; // the address is found, not typed
+  const port = check('devicePort', config.port);
   return {
     host: textSetting('host', config.host, 'host', bound ? '' : undefined),
-    port: numberSetting('port', config.port, 'port'),
+    protocol: textSetting('protocol', config.protocol, 'protocol', 'auto') as DeviceProtocol,
+    port: port.ok && port.value === undefined ? undefined : numberSetting('devicePort', config.port, 'port'),
     timeout: numberSetting('deviceTimeout', config.timeout, 'timeout'),
     queueLimit: numberSetting('queueLimit', config.queueLimit, 'queueLimit', 1000),
   };
+}
+
+export interface AccountSettings {
+  username: string;
+  password: string;
+}
+
+/**
+ * tplink-device credentials (Node-RED's credential store): undefined when both
+ * are blank. A refusal names the field only: a credential never goes into a message.
+ */
+export function accountSettings(creds: { username?: unknown; password?: unknown } | undefined): AccountSettings | undefined {
+  const c = creds ?? {};
+  for (const field of ['username', 'password'] as const) {
+    if (check(field, c[field]).ok === false) throw new ValidationError(field, RULES[field].expected);
+  }
+  const text = (v: unknown): string => (typeof v === 'string' || typeof v === 'number' ? String(v) : '');
+  const username = text(c.username).trim();
+  // The password as typed: case and spaces are part of it.
+  const password = text(c.password).trim() !== '' ? text(c.password) : '';
+  return username === '' && password === '' ? undefined : { username, password };
 }
 
 export interface MonitorSettings {

@@ -59,6 +59,8 @@ export function reason(err: unknown): string {
     case 'queue-full': return text('queueFull');
     case 'invalid-input': return text('invalid', { field: e.field });
     case 'not-allowed': return text('notAllowed');
+    // The message (and the Catch node) says what to do; the dot names which of the two it is.
+    case 'auth': return text((e as { reason?: string }).reason === 'third-party-off' ? 'thirdPartyOff' : 'authRefused');
     default: return e && e.message ? e.message : String(err);
   }
 }

@@ -20,8 +20,10 @@ export interface ClientOptions {
   connectTimeout?: number;
   /** transport name from ./transport/factory.ts: 'tcp' (default), 'udp', … */
   transport?: string;
-  /** account, for transports that authenticate */
+  /** account, for transports that authenticate (handed to the transport, not kept here) */
   credentials?: Credentials;
+  /** 'auto': the port the HTTP protocol (KLAP) is tried on after `port` (default 80) */
+  httpPort?: number;
   /** largest reply accepted in bytes (default 1 MiB) */
   maxReplyBytes?: number;
   /** most requests allowed to wait behind the one in flight (default 1000) */
@@ -74,6 +76,7 @@ export class DeviceClient implements DeviceHandle {
       maxReplyBytes: opts.maxReplyBytes ?? DEFAULT_MAX_FRAME,
       reuse: opts.reuseConnection ?? true,
       credentials: opts.credentials,
+      httpPort: opts.httpPort,
     });
     this.queue = new RequestQueue<unknown>(opts.maxQueue ?? DEFAULT_MAX_QUEUE);
   }

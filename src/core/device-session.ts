@@ -8,6 +8,7 @@
 
 import type { DeviceClient, DeviceHandle } from './client';
 import type { AddressResolver } from './address-resolver';
+import type { ProtocolFound } from './connection';
 import { ClientClosedError, TplinkError, ValidationError } from './errors';
 import { Command, JsonObject, isObject, resultOf, timeoutFor } from './commands/command';
 import { listOutlets, OutletInfo, resolveChildId, withContext } from './commands/context';
@@ -29,6 +30,8 @@ export interface SessionOptions {
   bindError?: unknown;
   /** how long a cached get_sysinfo serves outlet lookups (default 60 s) */
   sysinfoTtlMs?: number;
+  /** what protocol answered (core/connection.ts Connector.found), for the editor */
+  protocolFound?: () => ProtocolFound | null;
 }
 
 export interface RunResult {
@@ -84,6 +87,7 @@ export class DeviceSession {
   private readonly resolver: AddressResolver | null;
   private readonly bindError: unknown;
   private readonly ttl: number;
+  private readonly protocolFound: () => ProtocolFound | null;
   private readonly users = new Set<object>();
   private client: DeviceClient | null = null;
   private cached: { at: number; sysinfo: JsonObject } | null = null;
@@ -100,6 +104,12 @@ export class DeviceSession {
     this.resolver = opts.resolver ?? null;
     this.bindError = opts.bindError ?? null;
     this.ttl = opts.sysinfoTtlMs ?? SYSINFO_TTL_MS;
+    this.protocolFound = opts.protocolFound ?? (() => null);
+  }
+
+  /** The protocol that answered (auto: learned for the life of the session), or null before an answer. */
+  get protocol(): ProtocolFound | null {
+    return this.protocolFound();
   }
 
   /** The address in use, or last found ('' before a bound device has been found). */

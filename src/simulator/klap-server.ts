@@ -72,6 +72,10 @@ export class KlapServer {
   readonly hashVersion: KlapHashVersion;
   /** what was seen, for tests */
   readonly counts = { handshake1: 0, handshake2: 0, requests: 0, handled: 0, forbidden: 0 };
+  /** TCP connections accepted so far, open now, and the most open at once (as PlugSimulator counts them) */
+  connectionsOpened = 0;
+  activeConnections = 0;
+  peakConnections = 0;
   /** the Cookie header of every handshake2 and request, in order (undefined when absent) */
   readonly cookieHeaders: (string | undefined)[] = [];
   sessionTimeout: number;
@@ -141,7 +145,21 @@ export class KlapServer {
     server.keepAliveTimeout = 60_000;
     server.on('connection', (s: Socket) => {
       this.sockets.add(s);
-      s.on('close', () => this.sockets.delete(s));
+      this.connectionsOpened++;
+      this.activeConnections++;
+      this.peakConnections = Math.max(this.peakConnections, this.activeConnections);
+      let counted = true;
+      // Either side ending it stops the count, not the kernel's later 'close'.
+      const release = (): void => {
+        if (counted) this.activeConnections--;
+        counted = false;
+      };
+      s.on('end', release);
+      s.on('finish', release);
+      s.on('close', () => {
+        this.sockets.delete(s);
+        release();
+      });
     });
     server.on('clientError', (_err, socket) => socket.destroy());
     await new Promise<void>((resolve, reject) => {

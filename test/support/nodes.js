@@ -5,8 +5,21 @@ const assert = require('assert');
 const path = require('path');
 const helper = require('node-red-node-test-helper');
 const { PlugSimulator } = require('../../nodes/simulator');
+const klap = require('./klap-sims');
 
 helper.init(require.resolve('node-red'));
+
+// Under TPLINK_TEST_PROTOCOL=klap every flow a test loads (through load() or
+// helper.load itself) speaks KLAP to the KLAP sims, with their account from the
+// credential store.
+if (klap.KLAP) {
+  const plainLoad = helper.load.bind(helper);
+  helper.load = (modules, flow, credentials, cb) => {
+    if (typeof credentials === 'function') [credentials, cb] = [{}, credentials];
+    const k = klap.klapFlow(flow, credentials || {});
+    return plainLoad(modules, k.flow, k.credentials, cb);
+  };
+}
 
 const NODE_FILES = {
   'tplink-device': '../../nodes/tplink-device.js',
@@ -45,7 +58,7 @@ function nodeModules(...types) {
 
 /** A tplink-device config node pointing at a simulator. */
 function deviceNode(id, sim, extra = {}) {
-  return { id, type: 'tplink-device', name: `sim ${id}`, host: '127.0.0.1', port: sim.port, timeout: 1000, transport: 'tcp', ...extra };
+  return { id, type: 'tplink-device', name: `sim ${id}`, host: '127.0.0.1', port: sim.port, timeout: 1000, transport: 'tcp', ...(klap.KLAP ? { protocol: 'klap' } : {}), ...extra };
 }
 
 /** Loads a flow (with optional credentials by node id) into the test runtime. */
@@ -82,9 +95,12 @@ function wired(id, type, device, props = {}) {
   ];
 }
 
+/** Simulated devices by name; under TPLINK_TEST_PROTOCOL=klap each model runs behind KLAP (./klap-sims). */
 async function startSims(models) {
   const sims = {};
-  for (const [name, model] of Object.entries(models)) sims[name] = await PlugSimulator.start({ model, host: '127.0.0.1', port: 0 });
+  for (const [name, model] of Object.entries(models)) {
+    sims[name] = klap.KLAP ? await klap.startKlapSim(model) : await PlugSimulator.start({ model, host: '127.0.0.1', port: 0 });
+  }
   return sims;
 }
 
@@ -104,7 +120,7 @@ async function loadExample(name, type, sim) {
   await catalogs;
   // Examples carry no tab (the editor places them on the current one); the runtime wants one.
   const flow = [{ id: 'ex-tab', type: 'tab' }, ...nodes.map((n) => {
-    if (n.type === 'tplink-device') return { ...n, port: sim.port };
+    if (n.type === 'tplink-device') return { ...n, port: sim.port, ...(klap.KLAP ? { protocol: 'klap' } : {}) };
     return n.type === 'debug' ? { id: n.id, type: 'helper', z: 'ex-tab' } : { ...n, z: 'ex-tab' };
   })];
   await new Promise((res, rej) => helper.load([...nodeModules(type), ...CORE], flow, (e) => (e ? rej(e) : res())));
@@ -115,4 +131,4 @@ async function loadExample(name, type, sim) {
   });
 }
 
-module.exports = { helper, load, exchange, wired, deviceNode, startSims, stopSims, nodeModules, loadExample };
+module.exports = { helper, load, exchange, wired, deviceNode, startSims, stopSims, nodeModules, loadExample, PROTOCOL: klap.PROTOCOL, KLAP: klap.KLAP };

@@ -18,6 +18,19 @@ export function neverDelivered(err: unknown): boolean {
   return err.kind === 'timeout' && (err as { what?: string }).what === 'connection';
 }
 
+/** Transports that send a request only after a handshake has proved the device speaks them. */
+const HANDSHAKE_FIRST = new Set(['klap', 'aes']);
+
+/**
+ * A garbled answer (e.g. an HTTP server's 400 to legacy bytes, when one port is
+ * given for both) may be followed by a handshake transport: its request goes out
+ * only to a device that completes the handshake, and a legacy device cannot, so
+ * nothing can run twice.
+ */
+function answeredInAnotherTongue(err: unknown, next: [string, number] | undefined): boolean {
+  return err instanceof TplinkError && err.kind === 'protocol' && next !== undefined && HANDSHAKE_FIRST.has(next[0]);
+}
+
 export class AutoTransport implements Transport {
   readonly name = 'auto';
   readonly host: string;
@@ -26,11 +39,14 @@ export class AutoTransport implements Transport {
   private learned = false;
   private closed = false;
   private readonly tried: TransportStats = { connects: 0, retries: 0 };
+  /** native private: the options carry the account, which no inspect or log may show */
+  readonly #opts: TransportOptions;
 
   /**
    * `candidates` in the order tried, e.g. [['tcp', 9999], ['klap', 80]].
    */
-  constructor(private readonly opts: TransportOptions, private readonly candidates: [string, number][], private readonly make: MakeTransport) {
+  constructor(opts: TransportOptions, private readonly candidates: [string, number][], private readonly make: MakeTransport) {
+    this.#opts = opts;
     this.host = opts.host;
     this.port = opts.port;
     this.current = make(candidates[0][0], { ...opts, port: candidates[0][1] });
@@ -55,11 +71,11 @@ export class AutoTransport implements Transport {
         return reply;
       } catch (err) {
         const next = this.candidates[i + 1];
-        if (this.closed || !neverDelivered(err)) throw err;
+        if (this.closed || !(neverDelivered(err) || answeredInAnotherTongue(err, next))) throw err;
         if (!next) throw new TplinkError((err as TplinkError).kind, `${this.host}: no TP-Link protocol answers (tried ${this.candidates.map(([n, p]) => `${LABEL[n] ?? n} on port ${p}`).join(', ')}); check the address and that the device is on`, { cause: err });
         this.tried.connects += this.current.stats.connects;
         this.current.close();
-        this.current = this.make(next[0], { ...this.opts, port: next[1] });
+        this.current = this.make(next[0], { ...this.#opts, port: next[1] });
       }
     }
   }

@@ -30,7 +30,12 @@ export class XorTcpTransport implements Transport {
   /** Counters for tests and benchmarks. */
   readonly stats: TransportStats = { connects: 0, retries: 0 };
 
-  constructor(private readonly opts: TransportOptions) {
+  /** what this transport uses of its options: no account (legacy has none, and it must not linger here) */
+  private readonly opts: Omit<TransportOptions, 'credentials'>;
+
+  constructor(opts: TransportOptions) {
+    const { credentials: _unused, ...rest } = opts;
+    this.opts = rest;
     this.host = opts.host;
     this.port = opts.port;
     this.decoder = new FrameDecoder(opts.maxReplyBytes ?? DEFAULT_MAX_FRAME);

@@ -146,7 +146,7 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     let connector: Connector;
     try {
       host = hostParam(param(req, 'host'));
-      const { protocol, port } = deviceSettings({ protocol: param(req, 'protocol'), port: param(req, 'port'), timeout: PROBE_TIMEOUT_MS });
+      const { protocol, port } = deviceSettings({ host, protocol: param(req, 'protocol'), port: param(req, 'port'), timeout: PROBE_TIMEOUT_MS });
       connector = new Connector({ protocol, port }, { timeout: PROBE_TIMEOUT_MS, maxQueue: 1 });
     } catch (err) {
       fail(res, err);

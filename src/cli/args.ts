@@ -26,6 +26,8 @@ export interface CliOptions {
   udp: boolean;
   timeout?: number;
   broadcast?: string;
+  /** where the 20002 discovery probe goes (default 20002) */
+  port20002?: number;
   outlet?: string;
   allowDestructive: boolean;
 }
@@ -95,6 +97,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--timeout': once('timeout'); o.timeout = intArg(flag, value(), 1, MAX_TIMEOUT_MS); break;
       case '--discover': noValue(); o.discover = true; break;
       case '--broadcast': once('broadcast'); o.broadcast = broadcastArg(flag, value()); break;
+      case '--port20002': once('port20002'); o.port20002 = intArg(flag, value(), 1, 65535); break;
       case '--outlet': once('outlet'); o.outlet = value(); break;
       case '--allow-destructive': noValue(); o.allowDestructive = true; break;
       default:
@@ -104,10 +107,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (o.help) return o;
   if (o.discover) {
     const stray = (['host', 'request', 'outlet'] as const).find((k) => seen.has(k));
-    if (stray || o.udp || o.allowDestructive) throw new UsageError('--discover takes only --broadcast, --port and --timeout');
+    if (stray || o.udp || o.allowDestructive) throw new UsageError('--discover takes only --broadcast, --port, --port20002 and --timeout');
     return o;
   }
   if (o.broadcast !== undefined) throw new UsageError('--broadcast is for --discover');
+  if (o.port20002 !== undefined) throw new UsageError('--port20002 is for --discover');
   if (o.host === undefined || o.host.trim() === '') throw new UsageError('missing -t HOST');
   if (o.command === undefined && o.json === undefined) throw new UsageError('missing -c COMMAND or -j JSON');
   return o;

@@ -28,7 +28,7 @@ export interface DiscoveredDevice {
   /** false for a device heard on 20002 only: its alias takes a logged-in request */
   aliasKnown: boolean;
   model: string;
-  /** "AA:BB:CC:DD:EE:FF" */
+  /** as the legacy sysinfo has it ("50:C7:BF:01:02:03"), "AA:BB:CC:DD:EE:FF" from a 20002 answer */
   mac: string;
   deviceId: string;
   /** number of outlets (1 for single plugs); null when unknown (20002 answers carry none) */
@@ -87,13 +87,6 @@ function isPlug(sys: Record<string, unknown>): boolean {
   return /SMARTPLUGSWITCH|SMARTSTRIP|PLUG|SWITCH/i.test(type) && !/BULB|CAMERA/i.test(type);
 }
 
-/** "50c7bf010203", "50-C7-…" → "50:C7:BF:01:02:03"; anything else as sent. */
-function colonMac(v: unknown): string {
-  const s = typeof v === 'string' ? v : '';
-  const hex = s.replace(/[-:.]/g, '');
-  return /^[0-9A-Fa-f]{12}$/.test(hex) ? hex.toUpperCase().match(/../g)!.join(':') : s;
-}
-
 /** Parses one 9999 answer datagram; returns a device or the reason it was rejected. */
 export function parseDiscoveryAnswer(msg: Buffer, host: string, port: number): DiscoveredDevice | RejectedAnswer {
   let reply: unknown;
@@ -113,7 +106,7 @@ export function parseDiscoveryAnswer(msg: Buffer, host: string, port: number): D
     alias: String(sys.alias ?? ''),
     aliasKnown: true,
     model: String(sys.model ?? ''),
-    mac: colonMac(sys.mac ?? sys.mic_mac),
+    mac: String(sys.mac ?? sys.mic_mac ?? ''), // as the device sends it (merging compares digits only)
     deviceId: String(sys.deviceId ?? ''),
     outlets: Math.max(1, Number(sys.child_num ?? children.length) || children.length || 1),
     sysinfo: sys,

@@ -115,9 +115,39 @@ describe('discovery: one device answering both probes', function () {
       { mac: d.mac, protocol: d.protocol, needsAuth: d.needsAuth, port: d.port, httpPort: d.httpPort, alias: d.alias, answered: d.answered },
       { mac: MAC, protocol: 'legacy', needsAuth: false, port: plug.port, httpPort: klapSide.port, alias: 'Both', answered: ['legacy', '20002'] },
     );
+    // Reported once, by its legacy side; completed later through onMerged if the legacy answer came first.
     assert.strictEqual(seen.length, 1);
-    assert.strictEqual(merged.length, 1);
-    assert.deepStrictEqual(merged[0], d);
+    assert.strictEqual(seen[0].protocol, 'legacy');
+    assert.deepStrictEqual(merged.length ? merged[merged.length - 1] : seen[0], d);
+  });
+
+  it('a 20002 answer waits briefly for the legacy one: onDevice reports the merged, legacy record', async () => {
+    // The legacy side answers 100 ms late (real UDP, XOR-encrypted sysinfo), after the 20002 answer.
+    const late = dgram.createSocket('udp4');
+    await new Promise((r) => late.bind(0, HOST, r));
+    late.on('message', (_m, rinfo) => setTimeout(() => {
+      late.send(encrypt(JSON.stringify({ system: { get_sysinfo: { alias: 'Late', model: 'KP115(UK)', mac: MAC, deviceId: 'AA'.repeat(20), mic_type: 'IOT.SMARTPLUGSWITCH' } } })), rinfo.port, rinfo.address);
+    }, 100));
+    try {
+      const seen = [];
+      const merged = [];
+      await discover({ broadcast: HOST, port: late.address().port, port20002: klapSide.discoveryPort, timeout: 600, onDevice: (d) => seen.push(d), onMerged: (d) => merged.push(d) });
+      assert.deepStrictEqual(seen.map((d) => [d.protocol, d.alias, d.answered.join('+'), d.httpPort]), [['legacy', 'Late', 'legacy+20002', klapSide.port]]);
+      assert.deepStrictEqual(merged, []);
+    } finally {
+      late.close();
+    }
+  });
+
+  it('a 20002-only device is still reported when no legacy answer comes', async () => {
+    const quiet = await silentUdpPort();
+    try {
+      const seen = [];
+      await discover({ broadcast: HOST, port: quiet.port, port20002: klapSide.discoveryPort, timeout: 150, onDevice: (d) => seen.push(d) });
+      assert.deepStrictEqual(seen.map((d) => d.protocol), ['klap']);
+    } finally {
+      await quiet.close();
+    }
   });
 });
 

@@ -90,40 +90,27 @@ export class AddressResolver {
     const where = port20002 === null ? `${broadcast}:${port}` : `${broadcast}:${port} and :${port20002 ?? 20002}`;
     return new Promise<Address>((resolve, reject) => {
       let done = false;
-      let grace: NodeJS.Timeout | null = null;
-      let best: DiscoveredDevice | null = null;
       const settle = (d: DiscoveredDevice): void => {
-        if (done) return;
+        if (done || !this.matches(d)) return;
         done = true;
-        if (grace) clearTimeout(grace);
         const { host, port: at, alias, protocol, transport, needsAuth, httpPort, klapVersion } = d;
         resolve({ host, port: at, alias, protocol, transport, needsAuth, httpPort, klapVersion });
       };
-      // A device that still answers the legacy probe needs no account: prefer that
-      // answer, waiting a moment for it when the 20002 one comes first.
-      const seen = (d: DiscoveredDevice): void => {
-        if (done || !this.matches(d)) return;
-        best = d;
-        if (d.protocol === 'legacy') settle(d);
-        else if (!grace) grace = setTimeout(() => settle(best as DiscoveredDevice), Math.min(LEGACY_GRACE_MS, timeout));
-      };
-      // Settle on the first matching answer; the probe sockets close by themselves at `timeout`.
+      // Settle on the first matching device; the probe sockets close by themselves at `timeout`.
       discover({
         broadcast,
         port,
         port20002,
         timeout,
-        onDevice: seen,
-        onMerged: seen,
+        // discover() reports a device answering both probes by its legacy side (no account needed).
+        onDevice: settle,
       }).then(
         () => {
-          if (best) return settle(best);
           if (done) return;
           done = true;
           reject(new TplinkError('unreachable', `no device with ${by === 'mac' ? 'MAC' : 'device id'} ${value} answered discovery sent to ${where} within ${timeout} ms`));
         },
         (err: unknown) => {
-          if (best) return settle(best);
           if (done) return;
           done = true;
           reject(new TplinkError('unreachable', `discovery on ${where} failed: ${(err as Error).message}`, { cause: err }));

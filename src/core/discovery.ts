@@ -15,6 +15,8 @@ import { ValidationError } from './errors';
 import { probePort, probeTarget, runProbe } from './udp-probe';
 
 export const DISCOVERY_PORT = 9999;
+/** How long a 20002 answer waits for the same device's legacy answer before it is reported, ms. */
+export const LEGACY_GRACE_MS = 250;
 
 /** What the device speaks: legacy = XOR on 9999 (IOT); klap = IOT over KLAP; smart = SMART over KLAP or AES. */
 export type DeviceProtocol = 'legacy' | 'klap' | 'smart';
@@ -66,7 +68,10 @@ export interface DiscoveryOptions {
   port20002?: number | null;
   /** how long to collect answers, ms (default 3000) */
   timeout?: number;
-  /** called once for each device, when it first answers */
+  /**
+   * called once for each device: at once for a legacy answer; for a 20002 answer
+   * after up to 250 ms, merged with the same device's legacy answer if one came meanwhile
+   */
   onDevice?: (device: DiscoveredDevice) => void;
   /** called when a device already reported answers the other probe too, with the merged record */
   onMerged?: (device: DiscoveredDevice) => void;
@@ -183,15 +188,38 @@ export async function discover(opts: DiscoveryOptions): Promise<DiscoveryResult>
   const onForeign = (from: dgram.RemoteInfo): void => {
     rejected.push(foreignAnswer(from, target.address));
   };
+  // A device may answer both probes; its legacy side needs no account. A
+  // 20002-only answer is reported after a short wait for the legacy one.
+  const grace = Math.min(LEGACY_GRACE_MS, timeout);
+  const waiting = new Map<string, NodeJS.Timeout>();
+  const report = (key: string): void => {
+    const timer = waiting.get(key);
+    if (timer) clearTimeout(timer);
+    waiting.delete(key);
+    try {
+      opts.onDevice?.(found.get(key) as DiscoveredDevice);
+    } catch {
+      // a caller's callback must not stop discovery
+    }
+  };
   const add = (d: DiscoveredDevice): void => {
     const key = identity(d);
     const known = found.get(key);
-    const merged = known ? merge(known, d) : d;
+    if (!known) {
+      found.set(key, d);
+      if (d.protocol === 'legacy') report(key);
+      else waiting.set(key, setTimeout(() => report(key), grace));
+      return;
+    }
+    const merged = merge(known, d);
     if (merged === known) return;
     found.set(key, merged);
+    if (waiting.has(key)) {
+      report(key);
+      return;
+    }
     try {
-      if (known) opts.onMerged?.(merged);
-      else opts.onDevice?.(merged);
+      opts.onMerged?.(merged);
     } catch {
       // a caller's callback must not stop discovery
     }
@@ -225,6 +253,7 @@ export async function discover(opts: DiscoveryOptions): Promise<DiscoveryResult>
   }
   // Both sockets run to the end even if one fails, so none is left open.
   const outcomes = await Promise.allSettled(probes);
+  for (const key of [...waiting.keys()]) report(key); // the round is over: no legacy answer is coming
   const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
   if (failed) throw failed.reason;
   return { devices: [...found.values()], rejected };

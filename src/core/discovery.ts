@@ -17,6 +17,8 @@ import { probePort, probeTarget, runProbe } from './udp-probe';
 export const DISCOVERY_PORT = 9999;
 /** How long a 20002 answer waits for the same device's legacy answer before it is reported, ms. */
 export const LEGACY_GRACE_MS = 250;
+/** Most answerers one round keeps (devices and rejected answers); more is a flood, not a LAN. */
+const MAX_ANSWERERS = 4096;
 
 /** What the device speaks: legacy = XOR on 9999 (IOT); klap = IOT over KLAP; smart = SMART over KLAP or AES. */
 export type DeviceProtocol = 'legacy' | 'klap' | 'smart';
@@ -186,7 +188,7 @@ export async function discover(opts: DiscoveryOptions): Promise<DiscoveryResult>
   const heard = new Set<string>();
   const rejected: RejectedAnswer[] = [];
   const onForeign = (from: dgram.RemoteInfo): void => {
-    rejected.push(foreignAnswer(from, target.address));
+    if (rejected.length < MAX_ANSWERERS) rejected.push(foreignAnswer(from, target.address));
   };
   // A device may answer both probes; its legacy side needs no account. A
   // 20002-only answer is reported after a short wait for the legacy one.
@@ -228,6 +230,7 @@ export async function discover(opts: DiscoveryOptions): Promise<DiscoveryResult>
     (msg: Buffer, rinfo: dgram.RemoteInfo): void => {
       const from = `${probe} ${rinfo.address}:${rinfo.port}`;
       if (heard.has(from)) return; // a device answering twice is one answer
+      if (heard.size >= MAX_ANSWERERS) return; // a flood from many ports: memory stays bounded
       heard.add(from);
       const answer = parse(msg, rinfo.address, rinfo.port);
       if ('reason' in answer) rejected.push(answer);

@@ -61,16 +61,37 @@
   window.TplinkEditor.upgrade = upgrade;
 
   // --- Search button in the tplink-device dialog ---------------------------
-  function renderDevices(list, devices) {
+  /** The badge under a result: protocol, and whether it needs the owner's account. */
+  function protocolText(d) {
+    var p = t('search.protocol.' + (d.protocol || 'legacy'));
+    return d.needsAuth ? p + ' · ' + t('search.needsAccount') : p;
+  }
+
+  /** Sets the protocol select (when this build has one) and says whether an account is needed. */
+  function applyProtocol(d, notice) {
+    var select = $('#node-config-input-protocol');
+    if (select.length && d.protocol && select.find('option[value="' + d.protocol + '"]').length) {
+      select.val(d.protocol).trigger('change');
+    }
+    notice.empty().toggle(!!d.needsAuth);
+    if (d.needsAuth) {
+      $('<i class="fa fa-key"></i>').appendTo(notice);
+      $('<span>').text(' ' + t('search.enterAccount', { protocol: t('search.protocol.' + d.protocol) })).appendTo(notice);
+    }
+  }
+
+  function renderDevices(list, devices, notice) {
     list.empty();
     if (!devices.length) {
       $('<li class="tplink-search-empty">').text(t('search.none')).appendTo(list);
       return;
     }
     devices.forEach(function (d) {
-      var li = $('<li class="tplink-search-item" tabindex="0">').appendTo(list);
-      $('<b>').text(d.alias || '?').appendTo(li);
+      var li = $('<li class="tplink-search-item" tabindex="0">').attr('data-protocol', d.protocol || 'legacy').appendTo(list);
+      // A device heard on 20002 only tells no alias: say so rather than show "?".
+      $('<b>').text(d.aliasKnown === false ? t('search.noAlias') : (d.alias || '?')).appendTo(li);
       $('<span>').text(' ' + d.model).appendTo(li);
+      $('<span class="tplink-search-protocol">').text(' · ' + protocolText(d)).appendTo(li);
       $('<div class="tplink-search-detail">')
         .text(d.host + ':' + d.port + ' · ' + d.mac + (d.outlets > 1 ? ' · ' + t('search.outlets', { count: d.outlets }) : ''))
         .appendTo(li);
@@ -82,26 +103,29 @@
         $('#node-config-input-port').val(d.port).trigger('change');
         $('#node-config-input-mac').val(d.mac).trigger('change');
         $('#node-config-input-deviceId').val(d.deviceId).trigger('change');
+        applyProtocol(d, notice);
         var name = $('#node-config-input-name');
-        if (!name.val()) name.val(d.alias).trigger('change');
+        if (!name.val() && d.alias) name.val(d.alias).trigger('change');
       });
     });
   }
 
-  function search(button, list, info) {
+  function search(button, list, info, notice) {
     var params = {
       broadcast: String($('#node-config-input-broadcast').val() || '255.255.255.255').trim(),
       port: String($('#node-config-input-discoveryPort').val() || '9999').trim(),
+      port20002: String($('#node-config-input-discoveryPort20002').val() || '20002').trim(),
       timeout: 3000
     };
     button.prop('disabled', true);
     list.empty();
-    info.text(t('search.searching', { broadcast: params.broadcast, port: params.port }));
+    notice.empty().hide();
+    info.text(t('search.searching', { broadcast: params.broadcast, port: params.port, port20002: params.port20002 }));
     $.ajax({ url: 'tplink-smartplug/discover?' + $.param(params), method: 'POST', dataType: 'json' })
       .done(function (data) {
         info.text(t('search.found', { count: data.devices.length }) +
           (data.rejected && data.rejected.length ? ' ' + t('search.ignored', { count: data.rejected.length }) : ''));
-        renderDevices(list, data.devices);
+        renderDevices(list, data.devices, notice);
       })
       .fail(function (xhr) { info.text(errorText(xhr)); })
       .always(function () { button.prop('disabled', false); });
@@ -153,12 +177,16 @@
       if (!node.findBy) $('#node-config-input-findBy').val('host');
       if (!$('#node-config-input-broadcast').val()) $('#node-config-input-broadcast').val('255.255.255.255');
       if (!$('#node-config-input-discoveryPort').val()) $('#node-config-input-discoveryPort').val(9999);
+      if (!$('#node-config-input-discoveryPort20002').val()) $('#node-config-input-discoveryPort20002').val(20002);
       $('#node-config-input-findBy').on('change', showBinding);
       showBinding();
       var button = $('#tplink-device-search');
       var list = $('#tplink-device-search-results');
       var info = $('#tplink-device-search-info');
-      button.on('click', function (e) { e.preventDefault(); search(button, list, info); });
+      // Where the dialog tells the user to enter the account of a device that needs one.
+      var notice = $('#tplink-device-search-account');
+      if (!notice.length) notice = $('<div id="tplink-device-search-account" class="form-tips tplink-search-account">').hide().insertAfter(list);
+      button.on('click', function (e) { e.preventDefault(); search(button, list, info, notice); });
     }
   };
 

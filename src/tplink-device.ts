@@ -24,6 +24,7 @@ function bindingOf(config: DeviceConfigDef, timeout: number): AddressResolver | 
     value,
     broadcast: broadcastParam(config.broadcast),
     port: numberSetting('discoveryPort', config.discoveryPort, 'discoveryPort', 9999),
+    port20002: numberSetting('discoveryPort', config.discoveryPort20002, 'discoveryPort20002', 20002),
     timeout: Math.min(timeout, 10_000),
   });
 }

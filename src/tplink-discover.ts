@@ -1,6 +1,7 @@
-// `tplink-discover`: broadcasts a discovery probe on input (and/or every N
-// seconds) and reports the plugs, switches and strips that answered, one
-// message per device (sent as it answers) or one message with the whole list.
+// `tplink-discover`: broadcasts both discovery probes (9999 legacy, 20002
+// KLAP/AES) on input (and/or every N seconds) and reports the plugs, switches
+// and strips that answered with what each speaks, one message per device (sent
+// as it first answers) or one message with the whole list.
 // Answers that are not plugs (garbage, bulbs) never fail the node.
 
 import type { NodeAPI, Node, NodeDef, NodeMessage, NodeMessageInFlow } from 'node-red';
@@ -12,6 +13,7 @@ import { status, text, useLocale } from './common/status';
 interface DiscoverDef extends NodeDef {
   broadcast: string;
   port: string | number;
+  port20002?: string | number;
   timeout: string | number;
   interval: string | number;
   output: string; // each | list
@@ -34,12 +36,12 @@ export = function (RED: NodeAPI) {
     RED.nodes.createNode(this, saved);
     const node = this;
     const config = migrate('tplink-discover', saved);
-    let settings: { broadcast: string; port: number; timeout: number };
+    let settings: { broadcast: string; port: number; port20002: number; timeout: number };
     let interval: number;
     try {
       // Bounded by the editor's rules: a longer interval would overflow the timer.
       const checked = discoverSettings(config);
-      settings = { broadcast: checked.broadcast, port: checked.port, timeout: checked.timeout };
+      settings = { broadcast: checked.broadcast, port: checked.port, port20002: checked.port20002, timeout: checked.timeout };
       interval = checked.interval;
     } catch (err) {
       node.error((err as Error).message);

@@ -6,6 +6,7 @@ const path = require('path');
 const { execFile } = require('child_process');
 const { PlugSimulator, SimulatorNetwork, KlapPlugSimulator } = require('../nodes/simulator');
 const { EXIT } = require('../nodes/cli/exit-codes');
+const { silentUdpPort } = require('./support/silent-udp');
 
 const BIN = path.join(__dirname, '..', 'nodes', 'cli', 'tplink-smartplug.js');
 const HOST = '127.0.0.1';
@@ -272,8 +273,11 @@ describe('tplink-smartplug CLI', function () {
 
   describe('--discover', () => {
     let network;
+    let quiet; // the 20002 probe goes here in the legacy-only test
+    before(async () => { quiet = await silentUdpPort(); });
     after(async () => {
       if (network) await network.stop();
+      await quiet.close();
     });
 
     it('lists the plugs (host, port, alias, model, mac), not the garbage or the bulb', async () => {
@@ -283,11 +287,12 @@ describe('tplink-smartplug CLI', function () {
         devices: [{ model: 'HS100', alias: 'Lamp' }, { model: 'HS110', alias: 'Kettle' }, { model: 'HS300', alias: 'Desk' }],
         extras: ['garbage', 'bulb'],
       });
-      const r = await cli(['--discover', '--broadcast', HOST, '--port', String(network.discoveryPort), '--timeout', '400']);
+      const r = await cli(['--discover', '--broadcast', HOST, '--port', String(network.discoveryPort), '--port20002', String(quiet.port), '--timeout', '400']);
       assert.strictEqual(r.code, 0, r.stderr);
       const found = JSON.parse(r.stdout).sort((a, b) => a.port - b.port);
       const want = network.members.map((m) => ({
-        host: HOST, port: m.port, alias: m.device.alias(), model: m.device.spec.model, mac: m.device.mac, outlets: m.device.spec.outlets,
+        host: HOST, port: m.port, protocol: 'legacy', needsAuth: false,
+        alias: m.device.alias(), model: m.device.spec.model, mac: m.device.mac, outlets: m.device.spec.outlets,
       })).sort((a, b) => a.port - b.port);
       assert.deepStrictEqual(found, want);
       // The two non-plugs are mentioned on stderr, not listed.

@@ -168,7 +168,7 @@ describe('discovery + SimulatorNetwork (loopback)', () => {
       devices: [{ model: 'HS100', alias: 'Lamp' }, { model: 'HS110v2', alias: 'Kettle' }, { model: 'HS300', alias: 'Desk' }],
       extras: ['garbage', 'bulb'],
     });
-    const { devices, rejected } = await discover({ broadcast: HOST, port: network.discoveryPort, timeout: 400 });
+    const { devices, rejected } = await discover({ broadcast: HOST, port: network.discoveryPort, port20002: null, timeout: 400 });
     const byPort = (a, b) => a.port - b.port;
     assert.deepStrictEqual(
       devices.map((d) => ({ host: d.host, port: d.port, alias: d.alias, mac: d.mac, outlets: d.outlets })).sort(byPort),

@@ -4,7 +4,8 @@
 // up again when the device stops answering where it was.
 const assert = require('assert');
 const { helper, load, exchange, wired } = require('./support/nodes');
-const { SimulatorNetwork, PlugSimulator } = require('../nodes/simulator');
+const { SimulatorNetwork, PlugSimulator, KlapPlugSimulator } = require('../nodes/simulator');
+const { silentUdpPort } = require('./support/silent-udp');
 
 const MAC = '50:C7:BF:AA:BB:01';
 const ID = 'ABCDEF0123456789ABCDEF0123456789ABCDEF01';
@@ -12,6 +13,9 @@ const probes = (sim) => sim.requests.filter((r) => r.system && r.system.get_sysi
 
 describe('tplink-device bound by MAC / device id', function () {
   let net;
+  let quiet; // the 20002 probe goes here unless a test gives a KLAP plug's port
+  before(async () => { quiet = await silentUdpPort(); });
+  after(async () => { await quiet.close(); });
   beforeEach(async () => {
     net = await SimulatorNetwork.start({
       host: '127.0.0.1',
@@ -24,7 +28,7 @@ describe('tplink-device bound by MAC / device id', function () {
 
   const bound = (extra) => [
     { id: 'dev', type: 'tplink-device', name: 'kettle', host: '', port: 9999, timeout: 1000, transport: 'tcp',
-      broadcast: '127.0.0.1', discoveryPort: net.discoveryPort, ...extra },
+      broadcast: '127.0.0.1', discoveryPort: net.discoveryPort, discoveryPort20002: quiet.port, ...extra },
     ...wired('relay', 'tplink-relay', 'dev'),
   ];
 
@@ -101,5 +105,21 @@ describe('tplink-device bound by MAC / device id', function () {
     await load(['tplink-relay'], bound({ host: '127.0.0.1', port: kettle.port, mac: '50:C7:BF:00:00:99' }));
     assert.ifError((await exchange('relay', { payload: true })).error);
     assert.strictEqual(probes(kettle), 0);
+  });
+
+  it('a KLAP plug (20002 only) bound by MAC: the config node finds it through the 20002 probe port it is given', async () => {
+    const KMAC = '50:C7:BF:AA:BB:77';
+    const klap = await KlapPlugSimulator.start({ model: 'kp115-klap', host: '127.0.0.1', mac: KMAC });
+    try {
+      await load(['tplink-relay'], bound({ findBy: 'mac', mac: KMAC.replace(/:/g, '-'), discoveryPort20002: klap.discoveryPort }));
+      const dev = helper.getNode('dev');
+      // Talking to it needs the protocol setting; finding it is this binding's job.
+      await exchange('relay', { payload: 'on' }).catch(() => {});
+      assert.ok(klap.probesAnswered >= 1, 'the 20002 probe reached the plug');
+      assert.strictEqual(dev.host, '127.0.0.1');
+      assert.strictEqual(dev.port, klap.port, 'its HTTP port, from the 20002 answer');
+    } finally {
+      await klap.stop();
+    }
   });
 });

@@ -13,7 +13,7 @@ const { helper, load } = require('./support/nodes');
 /** A udp4 socket that records what would have been sent and never touches the network. */
 function fakeSocket(sent) {
   const s = new EventEmitter();
-  s.bind = (_port, cb) => { setImmediate(() => cb && cb()); return s; };
+  s.bind = (_port, address, cb) => { const done = typeof address === 'function' ? address : cb; setImmediate(() => done && done()); return s; };
   s.setBroadcast = () => {};
   s.send = (buf, port, address, cb) => { sent.push({ address, port, bytes: buf.length }); if (cb) setImmediate(() => cb(null)); };
   s.close = () => { setImmediate(() => s.emit('close')); };
@@ -40,15 +40,16 @@ describe('POST /tplink-smartplug/discover: a body or parameter it cannot use is 
   it('control: no body at all still searches with the defaults (seen by the stub, not sent)', async () => {
     const res = await post().query({ timeout: 100 }).expect(200);
     assert.deepStrictEqual(res.body, { devices: [], rejected: [] });
-    assert.deepStrictEqual(sent.map((x) => `${x.address}:${x.port}`), ['255.255.255.255:9999']);
+    // both probes, the legacy one and the 20002 one
+    assert.deepStrictEqual(sent.map((x) => `${x.address}:${x.port}`).sort(), ['255.255.255.255:20002', '255.255.255.255:9999']);
   });
 
   const refused = [
-    ['a JSON array', (r) => r.send([1, 2, 3]), /invalid body: expected a JSON object with only broadcast, port, timeout.*got an array of 3/],
+    ['a JSON array', (r) => r.send([1, 2, 3]), /invalid body: expected a JSON object with only broadcast, port, port20002, timeout.*got an array of 3/],
     ['a JSON array, with parameters in the query', (r) => r.query({ broadcast: '127.0.0.1', timeout: 100 }).send([1, 2, 3]), /invalid body/],
     ['an array of parameter objects', (r) => r.send([{ broadcast: '127.0.0.1' }]), /invalid body/],
     ['a text/plain body', (r) => r.set('content-type', 'text/plain').send('{"broadcast":"127.0.0.1"}'), /invalid body: .*sent as application\/json or form fields \(a text\/plain body is not read\)/],
-    ['a misspelt body parameter', (r) => r.send({ broadcst: '127.0.0.1' }), /invalid body\.broadcst: expected only the parameters broadcast, port, timeout/],
+    ['a misspelt body parameter', (r) => r.send({ broadcst: '127.0.0.1' }), /invalid body\.broadcst: expected only the parameters broadcast, port, port20002, timeout/],
     ['a misspelt query parameter', (r) => r.query({ braodcast: '127.0.0.1' }), /invalid query\.braodcast/],
   ];
   for (const [what, build, message] of refused) {
@@ -71,8 +72,8 @@ describe('POST /tplink-smartplug/discover: a body or parameter it cannot use is 
   }
 
   it('form fields are read like a JSON object', async () => {
-    const res = await post().type('form').send('broadcast=127.0.0.1&port=9999&timeout=100').expect(200);
+    const res = await post().type('form').send('broadcast=127.0.0.1&port=9999&port20002=20012&timeout=100').expect(200);
     assert.deepStrictEqual(res.body, { devices: [], rejected: [] });
-    assert.deepStrictEqual(sent.map((x) => `${x.address}:${x.port}`), ['127.0.0.1:9999']);
+    assert.deepStrictEqual(sent.map((x) => `${x.address}:${x.port}`).sort(), ['127.0.0.1:20012', '127.0.0.1:9999']);
   });
 });

@@ -11,12 +11,15 @@ const http = require('http');
 const netlib = require('net');
 const { helper, load, deviceNode, wired, exchange } = require('./support/nodes');
 const { SimulatorNetwork, PlugSimulator } = require('../nodes/simulator');
+const { silentUdpPort } = require('./support/silent-udp');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 describe('admin endpoints /tplink-smartplug/…', function () {
   let net;
+  let quiet; // the 20002 probe goes here: these tests are about legacy plugs
   before(async () => {
+    quiet = await silentUdpPort();
     net = await SimulatorNetwork.start({
       host: '127.0.0.1',
       discoveryPort: 0,
@@ -24,7 +27,7 @@ describe('admin endpoints /tplink-smartplug/…', function () {
       extras: ['garbage', 'bulb'],
     });
   });
-  after(async () => { await net.stop(); });
+  after(async () => { await net.stop(); await quiet.close(); });
 
   describe('through the test helper', () => {
     const [lamp, , strip] = [0, 1, 2];
@@ -40,7 +43,7 @@ describe('admin endpoints /tplink-smartplug/…', function () {
     const discover = (q) => helper.request().post('/tplink-smartplug/discover').query(q);
 
     it('POST discover lists the plugs only (not the bulb, not the garbage), with outlets', async () => {
-      const res = await discover({ broadcast: '127.0.0.1', port: net.discoveryPort, timeout: 300 }).expect(200);
+      const res = await discover({ broadcast: '127.0.0.1', port: net.discoveryPort, port20002: quiet.port, timeout: 300 }).expect(200);
       const { devices, rejected } = res.body;
       assert.deepStrictEqual(devices.map((d) => d.alias).sort(), ['Fan', 'Lamp', 'Strip']);
       for (const d of devices) {
@@ -61,7 +64,7 @@ describe('admin endpoints /tplink-smartplug/…', function () {
 
     it('takes its parameters from a JSON body as well', async () => {
       const res = await helper.request().post('/tplink-smartplug/discover')
-        .send({ broadcast: '127.0.0.1', port: net.discoveryPort, timeout: 300 }).expect(200);
+        .send({ broadcast: '127.0.0.1', port: net.discoveryPort, port20002: quiet.port, timeout: 300 }).expect(200);
       assert.strictEqual(res.body.devices.length, 3);
     });
 
@@ -316,7 +319,7 @@ describe('admin endpoints /tplink-smartplug/…', function () {
       return (await res.json()).access_token;
     }
 
-    const discoverUrl = () => `${base}/tplink-smartplug/discover?broadcast=127.0.0.1&port=${net.discoveryPort}&timeout=300`;
+    const discoverUrl = () => `${base}/tplink-smartplug/discover?broadcast=127.0.0.1&port=${net.discoveryPort}&port20002=${quiet.port}&timeout=300`;
     const auth = (t) => (t ? { authorization: `Bearer ${t}` } : {});
 
     it('the package is loaded (tplink-device registered)', async () => {

@@ -4,12 +4,15 @@
 const assert = require('assert');
 const { helper, load } = require('./support/nodes');
 const { SimulatorNetwork } = require('../nodes/simulator');
+const { silentUdpPort } = require('./support/silent-udp');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 describe('tplink-discover node', function () {
   let net;
+  let quiet20002; // nothing answers the 20002 probe in these legacy-only tests
   before(async () => {
+    quiet20002 = await silentUdpPort();
     net = await SimulatorNetwork.start({
       host: '127.0.0.1',
       discoveryPort: 0,
@@ -17,11 +20,11 @@ describe('tplink-discover node', function () {
       extras: ['garbage', 'bulb'],
     });
   });
-  after(async () => { await net.stop(); });
+  after(async () => { await net.stop(); await quiet20002.close(); });
   afterEach(async () => { await helper.unload(); });
 
   const flow = (props = {}) => [
-    { id: 'disc', type: 'tplink-discover', broadcast: '127.0.0.1', port: net.discoveryPort, timeout: 300, interval: 0, output: 'each', wires: [['out']], ...props },
+    { id: 'disc', type: 'tplink-discover', broadcast: '127.0.0.1', port: net.discoveryPort, port20002: quiet20002.port, timeout: 300, interval: 0, output: 'each', wires: [['out']], ...props },
     { id: 'out', type: 'helper' },
   ];
 

@@ -21,6 +21,7 @@ const runtime = {
   device: (field, v) => deviceSettings({ host: '10.0.0.5', findBy: 'host', port: 9999, timeout: 5000, queueLimit: 1000, [field]: v }),
   boundDevice: (field, v) => deviceSettings({ findBy: 'mac', port: 9999, timeout: 5000, [field]: v }),
   discoveryPort: (_f, v) => numberSetting('discoveryPort', v, 'discoveryPort', 9999),
+  discoveryPort20002: (_f, v) => numberSetting('discoveryPort', v, 'discoveryPort20002', 20002), // as src/tplink-device.ts reads it
   monitor: (field, v) => monitorSettings({ interval: 5, emeter: 0, threshold: '', hysteresis: 0, [field]: v }),
   broadcast: (_f, v) => broadcastParam(v), // the device's binding and the Search button
   mac: (_f, v) => macParam(v, 'mac'),
@@ -84,6 +85,12 @@ const TABLE = [
   ['tplink-discover', 'port', runtime.discover,
     [1, 9999, '9999', 65535],
     [-1, 0, 70000, 19100.5, '', 'x']],
+  ['tplink-discover', 'port20002', runtime.discover,
+    [1, 20002, '20002', 65535, '', undefined],
+    [-1, 0, 70000, 19100.5, 'x']],
+  ['tplink-device', 'discoveryPort20002', runtime.discoveryPort20002,
+    [1, 20002, '20002', 65535, ''],
+    [0, -1, 70000, 19100.5, 'x']],
   ['tplink-discover', 'timeout', runtime.discover,
     [100, 3000, '3000', 60000],
     [99, 60001, LIMIT_MS + 1, 300.5, '', 'x']],

@@ -26,6 +26,8 @@ export interface CliOptions {
   udp: boolean;
   timeout?: number;
   broadcast?: string;
+  /** where the 20002 discovery probe goes (default 20002) */
+  port20002?: number;
   outlet?: string;
   allowDestructive: boolean;
   /** auto (default; legacy with --udp), legacy or klap */
@@ -108,6 +110,7 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--timeout': once('timeout'); o.timeout = intArg(flag, value(), 1, MAX_TIMEOUT_MS); break;
       case '--discover': noValue(); o.discover = true; break;
       case '--broadcast': once('broadcast'); o.broadcast = broadcastArg(flag, value()); break;
+      case '--port20002': once('port20002'); o.port20002 = intArg(flag, value(), 1, 65535); break;
       case '--outlet': once('outlet'); o.outlet = value(); break;
       case '--allow-destructive': noValue(); o.allowDestructive = true; break;
       case '--protocol': once('protocol'); o.protocol = protocolArg(flag, value()); break;
@@ -122,10 +125,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (o.udp && o.protocol === undefined) o.protocol = 'legacy';
   if (o.discover) {
     const stray = (['host', 'request', 'outlet', 'protocol', 'username', 'password'] as const).find((k) => seen.has(k));
-    if (stray || o.udp || o.allowDestructive) throw new UsageError('--discover takes only --broadcast, --port and --timeout');
+    if (stray || o.udp || o.allowDestructive) throw new UsageError('--discover takes only --broadcast, --port, --port20002 and --timeout');
     return o;
   }
   if (o.broadcast !== undefined) throw new UsageError('--broadcast is for --discover');
+  if (o.port20002 !== undefined) throw new UsageError('--port20002 is for --discover');
   if (o.udp && o.protocol !== undefined && o.protocol !== 'legacy') throw new UsageError('--udp is for --protocol legacy (KLAP runs over HTTP)');
   if (o.protocol === 'legacy' && (seen.has('username') || seen.has('password'))) throw new UsageError('--username and --password are for --protocol klap or auto (legacy has no account)');
   if (o.host === undefined || o.host.trim() === '') throw new UsageError('missing -t HOST');

@@ -17,6 +17,8 @@ import { NAMED_COMMANDS, namedCommand } from './named-commands';
 
 const PROG = 'tplink-smartplug';
 const DISCOVERY_TIMEOUT = 3000;
+/** --discover without --broadcast: the whole local network (the CLI's documented default) */
+const DEFAULT_BROADCAST = '255.255.255.255';
 
 function usage(): string {
   const names = Object.entries(NAMED_COMMANDS).map(([name, c]) => {
@@ -27,7 +29,7 @@ function usage(): string {
   return [
     `Usage: ${PROG} -t HOST [-p PORT] (-c COMMAND | -j JSON) [--protocol auto|legacy|klap] [--username EMAIL]`,
     `       ${' '.repeat(PROG.length)} [--password PASSWORD] [--udp] [--timeout MS] [--outlet N] [--allow-destructive]`,
-    `       ${PROG} --discover [--broadcast ADDR] [--port N] [--timeout MS]`,
+    `       ${PROG} --discover [--broadcast ADDR] [--port N] [--port20002 N] [--timeout MS]`,
     '',
     'Options:',
     `  -t, --host HOST        the plug's address`,
@@ -43,8 +45,11 @@ function usage(): string {
     '  --outlet N             address one outlet of a strip (index from 0, or a child id)',
     '  --allow-destructive    needed for commands that can break a device (reset, set_mac_addr,',
     '                         set_stainfo, cnCloud bind/unbind, firmware, calibration, ...)',
-    '  --discover             list the plugs answering a broadcast: host, port, alias, model, mac',
-    '  --broadcast ADDR       where discovery is sent (default 255.255.255.255)',
+    '  --discover             list the plugs answering the 9999 and 20002 probes: host, port,',
+    '                         protocol (legacy, klap, smart), needsAuth, alias (null: not told), model, mac',
+    '  --broadcast ADDR       where discovery is sent (default 255.255.255.255); a device\'s own',
+    '                         address asks that device only',
+    '  --port20002 N          where the 20002 probe goes (default 20002; --port is the 9999 probe\'s)',
     '  -h, --help             this text',
     '',
     'Commands:',
@@ -100,11 +105,15 @@ function accountOf(opts: CliOptions): Credentials | undefined {
 
 async function discovery(opts: CliOptions): Promise<number> {
   const { devices, rejected } = await discover({
-    broadcast: opts.broadcast,
+    broadcast: opts.broadcast ?? DEFAULT_BROADCAST,
     port: opts.port,
+    port20002: opts.port20002,
     timeout: opts.timeout ?? DISCOVERY_TIMEOUT,
   });
-  print(devices.map((d) => ({ host: d.host, port: d.port, alias: d.alias, model: d.model, mac: d.mac, outlets: d.outlets })));
+  print(devices.map((d) => ({
+    host: d.host, port: d.port, protocol: d.protocol, needsAuth: d.needsAuth,
+    alias: d.aliasKnown ? d.alias : null, model: d.model, mac: d.mac, outlets: d.outlets,
+  })));
   for (const r of rejected) process.stderr.write(`${PROG}: ignored answer from ${r.host}:${r.port}: ${r.reason}\n`);
   return EXIT.ok;
 }

@@ -10,6 +10,7 @@ import type { DeviceConfigNode } from './device-node';
 import { discover } from '../core/discovery';
 import { Connector, ProtocolFound } from '../core/connection';
 import { deviceSettings } from './settings';
+import { DISCOVERY_20002_PORT } from '../core/discovery-20002';
 import { DeviceSession } from '../core/device-session';
 import { InFlight } from '../core/in-flight';
 import { TplinkError, ValidationError } from '../core/errors';
@@ -68,15 +69,16 @@ export function registerAdminRoutes(RED: NodeAPI): void {
   registered.add(app);
   let running = 0;
 
-  // POST /tplink-smartplug/discover?broadcast=&port=&timeout=  -> {devices, rejected}
+  // POST /tplink-smartplug/discover?broadcast=&port=&port20002=&timeout=  -> {devices, rejected}
   app.post(`${ROUTE_PREFIX}/discover`, RED.auth.needsPermission('tplink-device.write'), (req: Request, res: Response) => {
-    let opts: { broadcast: string; port: number; timeout: number };
+    let opts: { broadcast: string; port: number; port20002: number; timeout: number };
     try {
       // Before any default applies: a body that is not an object must not fall back to 255.255.255.255.
-      checkRequestParams(req, ['broadcast', 'port', 'timeout']);
+      checkRequestParams(req, ['broadcast', 'port', 'port20002', 'timeout']);
       opts = {
         broadcast: broadcastParam(param(req, 'broadcast')),
         port: portParam(param(req, 'port')),
+        port20002: portParam(param(req, 'port20002'), DISCOVERY_20002_PORT, 'port20002'),
         timeout: msParam(param(req, 'timeout'), DISCOVERY_TIMEOUT_MS, MIN_DISCOVERY_TIMEOUT_MS, MAX_DISCOVERY_TIMEOUT_MS),
       };
     } catch (err) {
@@ -96,11 +98,18 @@ export function registerAdminRoutes(RED: NodeAPI): void {
             host: d.host,
             port: d.port,
             alias: d.alias,
+            aliasKnown: d.aliasKnown,
             model: d.model,
             mac: d.mac,
             deviceId: d.deviceId,
             outlets: d.outlets,
-            children: listOutlets(d.sysinfo),
+            children: d.sysinfo ? listOutlets(d.sysinfo) : [],
+            protocol: d.protocol,
+            transport: d.transport,
+            dialect: d.dialect,
+            needsAuth: d.needsAuth,
+            httpPort: d.httpPort,
+            klapVersion: d.klapVersion,
           })),
           rejected,
         });

@@ -21,6 +21,8 @@ export interface DeviceConfigDef extends NodeDef {
   /** where discovery probes go when bound by MAC/deviceId (default 255.255.255.255) */
   broadcast?: string;
   discoveryPort?: string | number;
+  /** where the 20002 probe goes when bound by MAC/deviceId (default 20002) */
+  discoveryPort20002?: string | number;
 }
 
 export interface DeviceInfo {

@@ -104,16 +104,19 @@ export function monitorSettings(config: { interval?: unknown; emeter?: unknown; 
 export interface DiscoverSettings {
   broadcast: string;
   port: number;
+  /** where the 20002 probe goes; blank = 20002 */
+  port20002: number;
   timeout: number;
   /** seconds; 0 = only on input */
   interval: number;
 }
 
-/** tplink-discover: broadcast address, port, listening time (ms), seconds between automatic searches. */
-export function discoverSettings(config: { broadcast?: unknown; port?: unknown; timeout?: unknown; interval?: unknown }): DiscoverSettings {
+/** tplink-discover: broadcast address, ports of both probes, listening time (ms), seconds between automatic searches. */
+export function discoverSettings(config: { broadcast?: unknown; port?: unknown; port20002?: unknown; timeout?: unknown; interval?: unknown }): DiscoverSettings {
   return {
     broadcast: textSetting('discoverBroadcast', config.broadcast, 'broadcast'),
     port: numberSetting('port', config.port, 'port'),
+    port20002: numberSetting('discoveryPort', config.port20002, 'port20002', 20002),
     timeout: numberSetting('discoverTimeout', config.timeout, 'timeout'),
     interval: numberSetting('discoverInterval', config.interval, 'interval', 0),
   };

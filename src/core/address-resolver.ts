@@ -1,12 +1,16 @@
-// Finds a device's current address by its MAC or deviceId through UDP discovery,
+// Finds a device's current address by its MAC or deviceId through UDP discovery
+// (both probes: legacy firmware answers on 9999, KLAP/AES firmware on 20002),
 // for config nodes bound to the device rather than to an address (DHCP may move
 // it). The answer is cached until invalidate(), which the device session calls after
 // a connection failure so the next use looks again.
 
-import { discover, DiscoveredDevice } from './discovery';
+import { discover, DeviceProtocol, DiscoveredDevice } from './discovery';
 import { TplinkError } from './errors';
 
 export type FindBy = 'mac' | 'deviceId';
+
+/** How long a 20002 answer waits for the same device's legacy answer, ms. */
+const LEGACY_GRACE_MS = 250;
 
 /** MAC as 12 upper-case hex digits (separators dropped), for comparing. */
 export function normalizeMac(v: unknown): string {
@@ -15,8 +19,16 @@ export function normalizeMac(v: unknown): string {
 
 export interface Address {
   host: string;
+  /** the legacy port the device answered from, or its HTTP port (KLAP/AES) */
   port: number;
+  /** '' when the device answered on 20002 only (no alias there) */
   alias: string;
+  /** what the device speaks, from its discovery answer */
+  protocol: DeviceProtocol;
+  transport: DiscoveredDevice['transport'];
+  needsAuth: boolean;
+  httpPort: number | null;
+  klapVersion: 1 | 2 | null;
 }
 
 export interface ResolverOptions {
@@ -24,8 +36,10 @@ export interface ResolverOptions {
   /** MAC (any separators) or deviceId */
   value: string;
   broadcast: string;
-  /** UDP port the probe goes to */
+  /** UDP port the 9999 probe goes to */
   port: number;
+  /** UDP port the 20002 probe goes to (default 20002); null = legacy devices only */
+  port20002?: number | null;
   /** longest wait for the device to answer, ms */
   timeout: number;
 }
@@ -72,29 +86,34 @@ export class AddressResolver {
 
   private lookup(): Promise<Address> {
     this.lookups++;
-    const { broadcast, port, timeout, by, value } = this.opts;
+    const { broadcast, port, port20002, timeout, by, value } = this.opts;
+    const where = port20002 === null ? `${broadcast}:${port}` : `${broadcast}:${port} and :${port20002 ?? 20002}`;
     return new Promise<Address>((resolve, reject) => {
       let done = false;
-      // Settle on the first matching answer; the probe socket closes by itself at `timeout`.
+      const settle = (d: DiscoveredDevice): void => {
+        if (done || !this.matches(d)) return;
+        done = true;
+        const { host, port: at, alias, protocol, transport, needsAuth, httpPort, klapVersion } = d;
+        resolve({ host, port: at, alias, protocol, transport, needsAuth, httpPort, klapVersion });
+      };
+      // Settle on the first matching device; the probe sockets close by themselves at `timeout`.
       discover({
         broadcast,
         port,
+        port20002,
         timeout,
-        onDevice: (d) => {
-          if (done || !this.matches(d)) return;
-          done = true;
-          resolve({ host: d.host, port: d.port, alias: d.alias });
-        },
+        // discover() reports a device answering both probes by its legacy side (no account needed).
+        onDevice: settle,
       }).then(
         () => {
           if (done) return;
           done = true;
-          reject(new TplinkError('unreachable', `no device with ${by === 'mac' ? 'MAC' : 'device id'} ${value} answered discovery sent to ${broadcast}:${port} within ${timeout} ms`));
+          reject(new TplinkError('unreachable', `no device with ${by === 'mac' ? 'MAC' : 'device id'} ${value} answered discovery sent to ${where} within ${timeout} ms`));
         },
         (err: unknown) => {
           if (done) return;
           done = true;
-          reject(new TplinkError('unreachable', `discovery on ${broadcast}:${port} failed: ${(err as Error).message}`, { cause: err }));
+          reject(new TplinkError('unreachable', `discovery on ${where} failed: ${(err as Error).message}`, { cause: err }));
         },
       );
     });

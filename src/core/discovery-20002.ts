@@ -7,6 +7,8 @@
 import { generateKeyPairSync, KeyObject, randomBytes } from 'crypto';
 import * as dgram from 'dgram';
 import { isObject } from './commands/command';
+import { crc32 } from './crc32';
+import { probePort, probeTarget, runProbe } from './udp-probe';
 import type { RejectedAnswer } from './discovery';
 
 export const DISCOVERY_20002_PORT = 20002;
@@ -35,13 +37,15 @@ export interface Discovered20002 {
 }
 
 export interface Discovery20002Options {
-  /** where to send the probe (default 255.255.255.255; tests use 127.0.0.1) */
-  broadcast?: string;
+  /** where to send the probe: a dotted IPv4 broadcast or device address (required; tests use 127.0.0.1) */
+  broadcast: string;
   /** UDP port of the devices (default 20002) */
   port?: number;
   /** how long to collect answers, ms (default 3000) */
   timeout?: number;
   onDevice?: (device: Discovered20002) => void;
+  /** the socket to use (tests stub it) */
+  createSocket?: () => dgram.Socket;
 }
 
 export interface Discovery20002Result {
@@ -49,29 +53,14 @@ export interface Discovery20002Result {
   rejected: RejectedAnswer[];
 }
 
-let CRC_TABLE: Uint32Array | null = null;
-
-/** zlib's CRC-32 (reflected, polynomial 0xEDB88320). */
-export function crc32(buf: Buffer): number {
-  if (!CRC_TABLE) {
-    CRC_TABLE = new Uint32Array(256);
-    for (let n = 0; n < 256; n++) {
-      let c = n;
-      for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-      CRC_TABLE[n] = c >>> 0;
-    }
-  }
-  let crc = 0xffffffff;
-  for (let i = 0; i < buf.length; i++) crc = CRC_TABLE[(crc ^ buf[i]) & 0xff] ^ (crc >>> 8);
-  return (crc ^ 0xffffffff) >>> 0;
-}
+export { crc32 };
 
 /**
  * Header ‖ payload: version 2, msg_type, op_code 1, payload length, flags 0x11,
- * padding 0, 4 random bytes, CRC-32 over the whole datagram (computed with
+ * padding 0, 4 random bytes (a probe's; an answer echoes them), CRC-32 over the whole datagram (computed with
  * 0x5A6B7C8D in its own place).
  */
-export function frame20002(payload: Buffer, msgType = 0): Buffer {
+export function frame20002(payload: Buffer, msgType = 0, serial: Buffer = randomBytes(4)): Buffer {
   const out = Buffer.alloc(HEADER_BYTES + payload.length);
   out.writeUInt8(2, 0);
   out.writeUInt8(msgType, 1);
@@ -79,7 +68,7 @@ export function frame20002(payload: Buffer, msgType = 0): Buffer {
   out.writeUInt16BE(payload.length, 4);
   out.writeUInt8(0x11, 6);
   out.writeUInt8(0, 7);
-  randomBytes(4).copy(out, 8);
+  serial.copy(out, 8, 0, 4);
   out.writeUInt32BE(CRC_SEED, 12);
   payload.copy(out, HEADER_BYTES);
   out.writeUInt32BE(crc32(out), 12);
@@ -131,6 +120,7 @@ export function parseAnswer20002(msg: Buffer, host: string, port = DISCOVERY_200
   const schm = isObject(r.mgt_encrypt_schm) ? r.mgt_encrypt_schm : {};
   const encrypt = String(schm.encrypt_type ?? '').toUpperCase();
   if (encrypt !== 'KLAP' && encrypt !== 'AES') return reject(`unknown encrypt_type ${JSON.stringify(schm.encrypt_type ?? null)}`);
+  if (dialect === 'iot' && encrypt === 'AES') return reject('IOT dialect over AES is not a known firmware');
   const httpPort = schm.http_port === undefined ? 80 : Number(schm.http_port);
   if (!Number.isInteger(httpPort) || httpPort < 1 || httpPort > 65535) return reject(`bad http_port ${JSON.stringify(schm.http_port)}`);
   const device: Discovered20002 = {
@@ -161,27 +151,19 @@ function normalizeMac(v: unknown): string {
 }
 
 /** Sends the 20002 probe and collects answers for `timeout` ms. Never rejects for a bad answer. */
-export function discover20002(opts: Discovery20002Options = {}): Promise<Discovery20002Result> {
-  const broadcast = opts.broadcast ?? '255.255.255.255';
-  const port = opts.port ?? DISCOVERY_20002_PORT;
-  const timeout = opts.timeout ?? 3000;
-  const probe = buildProbe20002();
-  return new Promise<Discovery20002Result>((resolve, reject) => {
-    const found = new Map<string, Discovered20002>();
-    const rejected: RejectedAnswer[] = [];
-    const socket = dgram.createSocket('udp4');
-    let finished = false;
-    const finish = (err?: Error): void => {
-      if (finished) return;
-      finished = true;
-      clearTimeout(timer);
-      socket.close();
-      if (err) reject(err);
-      else resolve({ devices: [...found.values()], rejected });
-    };
-    const timer = setTimeout(() => finish(), timeout);
-    socket.on('error', (err) => finish(err));
-    socket.on('message', (msg, rinfo) => {
+export async function discover20002(opts: Discovery20002Options): Promise<Discovery20002Result> {
+  const target = probeTarget(opts?.broadcast);
+  const port = probePort(opts.port ?? DISCOVERY_20002_PORT, 'port20002');
+  const found = new Map<string, Discovered20002>();
+  const rejected: RejectedAnswer[] = [];
+  await runProbe({
+    target,
+    port,
+    payload: buildProbe20002(),
+    timeout: opts.timeout ?? 3000,
+    createSocket: opts.createSocket,
+    onForeign: (from) => rejected.push(foreignAnswer(from, target.address)),
+    onAnswer: (msg, rinfo) => {
       const key = `${rinfo.address}:${rinfo.port}`;
       if (found.has(key)) return;
       const answer = parseAnswer20002(msg, rinfo.address, rinfo.port);
@@ -195,17 +177,12 @@ export function discover20002(opts: Discovery20002Options = {}): Promise<Discove
       } catch {
         // a caller's callback must not stop discovery
       }
-    });
-    socket.bind(0, () => {
-      try {
-        socket.setBroadcast(true);
-      } catch (err) {
-        finish(err as Error);
-        return;
-      }
-      socket.send(probe, port, broadcast, (err) => {
-        if (err) finish(err);
-      });
-    });
+    },
   });
+  return { devices: [...found.values()], rejected };
+}
+
+/** The rejection of an answer that came from elsewhere than the one device asked. */
+export function foreignAnswer(from: { address: string; port: number }, asked: string): RejectedAnswer {
+  return { host: from.address, port: from.port, reason: `answered a probe sent to ${asked} only` };
 }

@@ -96,7 +96,7 @@ export class KlapPlugSimulator {
       throw e;
     }
     this._discoveryPort = this.udp.address().port;
-    this.udp.on('message', (msg, rinfo) => this.answerProbe(msg, rinfo));
+    this.udp.on('message', (msg, rinfo) => this.answerDatagram(msg, rinfo));
     this.udp.on('error', () => {});
   }
 
@@ -133,7 +133,8 @@ export class KlapPlugSimulator {
     };
   }
 
-  private answerProbe(msg: Buffer, to: dgram.RemoteInfo): void {
+  /** Answers one 20002 datagram (also handed over by a UdpFanOut standing in for the broadcast). */
+  answerDatagram(msg: Buffer, to: { address: string; port: number }): void {
     const payload = unframe20002(msg);
     if (!payload) return; // like the firmware: silence
     try {

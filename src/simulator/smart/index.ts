@@ -5,3 +5,4 @@ export { SMART_MODELS, SmartModelSpec, findSmartModel } from './models';
 export { AesSmartServer, AesServerOptions } from './aes-server';
 export { AesFault } from './aes-faults';
 export { buildDiscoveryAnswer, discoveryResult, DiscoveryAnswerOptions, crc32 } from './discovery-answer';
+export { SmartDiscoveryResponder, SmartDiscoveryOptions } from './discovery-responder';

@@ -75,11 +75,21 @@ async function wire(page, fromId, toId) {
 /** Waits for a node's status label to read `text` (string or RegExp); resolves with the label. */
 async function waitForStatus(page, id, text, timeout = 10000) {
   const pattern = text instanceof RegExp ? { source: text.source, flags: text.flags } : { exact: text };
-  await page.waitForFunction(({ nodeId, p }) => {
-    const el = document.querySelector(`g.red-ui-flow-node-group[id="${nodeId}"] .red-ui-flow-node-status-label`);
-    const s = el ? el.textContent.trim() : '';
-    return p.exact !== undefined ? s === p.exact : new RegExp(p.source, p.flags).test(s);
-  }, { nodeId: id, p: pattern }, { timeout });
+  try {
+    await page.waitForFunction(({ nodeId, p }) => {
+      const el = document.querySelector(`g.red-ui-flow-node-group[id="${nodeId}"] .red-ui-flow-node-status-label`);
+      const s = el ? el.textContent.trim() : '';
+      return p.exact !== undefined ? s === p.exact : new RegExp(p.source, p.flags).test(s);
+    }, { nodeId: id, p: pattern }, { timeout });
+  } catch (err) {
+    // Say what the node showed instead, so a failure explains itself.
+    const shown = await page.evaluate((nodeId) => {
+      const el = document.querySelector(`g.red-ui-flow-node-group[id="${nodeId}"] .red-ui-flow-node-status-label`);
+      return el ? el.textContent.trim() : '(no status)';
+    }, id).catch(() => '(page gone)');
+    err.message = `status of ${id} never became ${String(text)} within ${timeout} ms; it shows "${shown}": ${err.message}`;
+    throw err;
+  }
   return onCanvas(page, id).locator('.red-ui-flow-node-status-label').textContent();
 }
 

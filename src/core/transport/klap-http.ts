@@ -81,14 +81,18 @@ export class HttpPoster {
     this.idle = null;
   }
 
-  async post(o: PostOptions): Promise<HttpReply> {
+  post(o: PostOptions): Promise<HttpReply> {
     // A device that closes after each reply often sends its FIN just after the
     // reply: while a socket has carried one reply only, one turn of the event
     // loop lets that FIN be seen before the socket is reused. After two
     // replies the device is known to keep connections: no wait.
-    if (this.idle && this.idle.replies === 1) await new Promise<void>((resolve) => setImmediate(resolve));
-    if (this.closed) throw new ClientClosedError(this.host, this.port);
-    if (this.inflight) throw new Error('HttpPoster: one request at a time'); // the client's queue guarantees it
+    if (this.idle && this.idle.replies === 1) return new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.start(o));
+    return this.start(o);
+  }
+
+  private start(o: PostOptions): Promise<HttpReply> {
+    if (this.closed) return Promise.reject(new ClientClosedError(this.host, this.port));
+    if (this.inflight) return Promise.reject(new Error('HttpPoster: one request at a time')); // the client's queue guarantees it
     let conn = this.idle;
     this.idle = null;
     if (conn && (conn.gone || conn.socket.destroyed || conn.socket.readableEnded)) {
@@ -214,11 +218,8 @@ export class HttpPoster {
       // Only the session id, never TIMEOUT, and no header at all without one.
       const cookie = o.cookie !== null ? `Cookie: TP_SESSIONID=${o.cookie}\r\n` : '';
       const head = `POST ${o.path} HTTP/1.1\r\n${this.fixedHead}Content-Length: ${o.body.length}\r\n${cookie}\r\n`;
-      // One writev of both parts: no copy, one segment.
-      socket.cork();
-      socket.write(head, 'latin1');
-      socket.write(o.body);
-      socket.uncork();
+      // One buffer, one write: one segment, one wake-up of the device.
+      socket.write(Buffer.concat([Buffer.from(head, 'latin1'), o.body]));
     });
   }
 }

@@ -134,7 +134,7 @@ export class KlapTransport implements Transport {
         const reply = await this.http.post({
           path: `/app/request?seq=${seq}`, body: klapSeal(session.keys, seq, request), cookie: session.cookie, timeout, what: 'reply',
         });
-        return { ...reply, seq };
+        return { status: reply.status, headers: reply.headers, body: reply.body, seq };
       } catch (err) {
         if (err instanceof StaleSocketError && attempt === 0 && !this.closed) {
           this.counters.retries++;

@@ -14,7 +14,7 @@
 //                        klap (established session vs legacy, handshake), klap-scale
 //                        (200 KLAP devices polled 1/s)
 //   BENCH_JSON           also write all raw results to this file
-// Whole default run: about 2.5 minutes on a 2-core machine.
+// Whole default run: about 5 minutes on a 2-core machine (klap-scale is 3 of them).
 
 const os = require('os');
 const fs = require('fs');
@@ -22,6 +22,7 @@ const path = require('path');
 const { fork, execFileSync } = require('child_process');
 const { spawnFixedDevice } = require('./lib/fixed-device');
 const { spawnFixedKlapDevice } = require('./lib/fixed-klap-device');
+const { spawnAesDevice } = require('./lib/aes-device');
 const { median } = require('./lib/stats');
 
 const SECTIONS = path.join(__dirname, 'sections');
@@ -207,6 +208,24 @@ async function main() {
       row('12', 'the same, sequential requests (wall)', fmt.us(k.cpu.klapWall), `legacy reused ${fmt.us(k.cpu.legacyWall)}: ratio ${fmt.x(k.cpu.klapWall / k.cpu.legacyWall)}`, '—', null);
       row('12', 'client CPU per request, KLAP session', fmt.us(k.cpu.klap), `legacy reused ${fmt.us(k.cpu.legacy)}: ratio ${fmt.x(k.cpu.ratio)}; KLAP floor ${fmt.us(k.cpu.floor)}`, '—', null);
       row('12', 'KLAP handshake (handshake1 + 2, new connection)', fmt.us(k.handshake.wall), `client CPU ${fmt.us(k.handshake.cpu)}; p99 ${fmt.us(k.handshake.wallP99)}; account hashes ${fmt.us(k.handshake.construct)} once per transport`, '—', null);
+    }
+    if (want('smart')) {
+      log('[smart] SMART over KLAP and over AES vs legacy reused; memory per device ...');
+      const klapDevice = await spawnFixedKlapDevice({ dialect: 'smart' });
+      const aesDevice = await spawnAesDevice();
+      let m;
+      try {
+        m = results.smart = await section('smart.js', { env: { ...devEnv, BENCH_SMART_KLAP_PORT: String(klapDevice.port), BENCH_AES_PORT: String(aesDevice.port) }, execArgv: ['--expose-gc'] });
+      } finally {
+        await klapDevice.close();
+        await aesDevice.close();
+      }
+      const L = m.lat;
+      row('13', 'SMART get_device_info over KLAP (transport)', fmt.us(L.smartKlap.median), `legacy transport reused ${fmt.us(L.legacy.median)}: ratio ${fmt.x(m.ratios.klapVsLegacy)}`, '—', null);
+      row('13', 'SMART get_device_info over AES (simulator)', fmt.us(L.smartAes.median), `legacy transport reused ${fmt.us(L.legacy.median)}: ratio ${fmt.x(m.ratios.aesVsLegacy)}; includes the simulator's node:http server`, '—', null);
+      const M = m.memory;
+      row('13', `heap / RSS per device, SMART over KLAP (N=${M.n})`, `${fmt.kb(M.smartKlap.heap)} / ${fmt.kb(M.smartKlap.rss)}`, `legacy ${fmt.kb(M.legacy.heap)} / ${fmt.kb(M.legacy.rss)}`, '—', null);
+      row('13', `heap / RSS per device, SMART over AES (N=${M.n})`, `${fmt.kb(M.smartAes.heap)} / ${fmt.kb(M.smartAes.rss)}`, `legacy ${fmt.kb(M.legacy.heap)} / ${fmt.kb(M.legacy.rss)}`, '—', null);
     }
   } finally {
     await device.close();

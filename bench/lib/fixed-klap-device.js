@@ -8,12 +8,12 @@
 // JSON work, no device logic: what a benchmark measures is the client.
 //
 // In-process: const dev = await startFixedKlapDevice(); dev.port; await dev.close()
-// As a child process (node bench/lib/fixed-klap-device.js): sends {port} over IPC.
+// As a child process (node bench/lib/fixed-klap-device.js [iot|smart]): sends {port} over IPC.
 
 const net = require('net');
 const path = require('path');
 const { randomBytes } = require('crypto');
-const { REPLY_JSON } = require('./fixed-device');
+const { REPLY_JSON: IOT_REPLY } = require('./fixed-device');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const K = require(path.join(ROOT, 'nodes/core/transport/klap-crypto'));
@@ -22,6 +22,17 @@ const K = require(path.join(ROOT, 'nodes/core/transport/klap-crypto'));
 const ACCOUNT = { username: 'bench@example.com', password: 'bench-password' };
 const HASH = K.klapAuthHash(2, ACCOUNT.username, ACCOUNT.password);
 const MAX_HEAD = 8192;
+
+/**
+ * The JSON every request is answered with: the HS110 get_sysinfo of the legacy
+ * fixed device, or with dialect 'smart' a simulated P110's get_device_info
+ * answer (a Tapo plug on KLAP, issue 13).
+ */
+function replyFor(dialect) {
+  if (dialect !== 'smart') return IOT_REPLY;
+  const { SmartDevice } = require(path.join(ROOT, 'nodes/simulator/smart/device'));
+  return new SmartDevice({ model: 'P110', nickname: 'bench plug' }).handleSmartRequest(JSON.stringify({ method: 'get_device_info' }));
+}
 const MAX_BODY = 65536;
 
 function reply(socket, status, body, extraHeaders = '') {
@@ -30,7 +41,8 @@ function reply(socket, status, body, extraHeaders = '') {
   socket.write(body.length ? Buffer.concat([Buffer.from(head, 'latin1'), body]) : Buffer.from(head, 'latin1'));
 }
 
-function startFixedKlapDevice({ port = 0 } = {}) {
+function startFixedKlapDevice({ port = 0, dialect = 'iot' } = {}) {
+  const REPLY_JSON = replyFor(dialect);
   const sockets = new Set();
   const sessions = new Map();
   const stats = { connections: 0, handshakes: 0, requests: 0 };
@@ -109,9 +121,9 @@ function startFixedKlapDevice({ port = 0 } = {}) {
 }
 
 /** Starts the device in a child process; resolves with {port, pid, close()}. */
-function spawnFixedKlapDevice() {
+function spawnFixedKlapDevice({ dialect = 'iot' } = {}) {
   const { fork } = require('child_process');
-  const child = fork(__filename, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(__filename, [dialect], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   return new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`fixed KLAP device exited early (${code})`)));
@@ -130,10 +142,10 @@ function spawnFixedKlapDevice() {
   });
 }
 
-module.exports = { startFixedKlapDevice, spawnFixedKlapDevice, ACCOUNT };
+module.exports = { startFixedKlapDevice, spawnFixedKlapDevice, replyFor, ACCOUNT };
 
 if (require.main === module) {
-  startFixedKlapDevice().then((dev) => {
+  startFixedKlapDevice({ dialect: process.argv[2] || 'iot' }).then((dev) => {
     process.send({ port: dev.port });
     process.on('disconnect', () => process.exit(0));
   });

@@ -284,3 +284,22 @@ describe('HttpReplyParser (bytes one at a time)', () => {
     assert.throws(() => feed(`HTTP/1.1 200 OK\r\n${'X-A: b\r\n'.repeat(101)}\r\n`), /more than 100 header lines/);
   });
 });
+
+describe('KLAP HTTP client: callers that do not wait for each other', () => {
+  it('concurrent posts go one after another on the one connection; close() ends the waiting ones too', async () => {
+    const srv = await rawServer((n, s) => setTimeout(() => s.write(ok(Buffer.from(`r${n}`))), 20));
+    const poster = new HttpPoster(HOST, srv.port, 65536, true);
+    try {
+      const bodies = await Promise.all([1, 2, 3].map(() => post(poster).then((r) => r.body.toString())));
+      assert.deepStrictEqual(bodies, ['r1', 'r2', 'r3']);
+      assert.strictEqual(srv.seen.connections, 1);
+      const p = [post(poster, 5000), post(poster, 5000), post(poster, 5000)];
+      await new Promise((r) => setTimeout(r, 5));
+      poster.close();
+      for (const x of p) await assert.rejects(x, { kind: 'closed' });
+    } finally {
+      poster.close();
+      await srv.close();
+    }
+  });
+});

@@ -62,6 +62,8 @@ export class HttpPoster {
   private freshSinceLearned = 0;
   private readonly reuse: boolean;
   private inflight: ((err: Error) => void) | null = null;
+  /** callers waiting for the exchange in flight to end */
+  private readonly waiting: (() => void)[] = [];
   private closed = false;
   /** the request head's fixed lines, built once */
   private readonly fixedHead: string;
@@ -77,6 +79,7 @@ export class HttpPoster {
     if (this.closed) return;
     this.closed = true;
     this.inflight?.(new ClientClosedError(this.host, this.port));
+    for (const wake of this.waiting.splice(0)) wake(); // each then rejects with closed
     if (this.idle) this.idle.socket.destroy();
     this.idle = null;
   }
@@ -92,7 +95,9 @@ export class HttpPoster {
 
   private start(o: PostOptions): Promise<HttpReply> {
     if (this.closed) return Promise.reject(new ClientClosedError(this.host, this.port));
-    if (this.inflight) return Promise.reject(new Error('HttpPoster: one request at a time')); // the client's queue guarantees it
+    // One exchange at a time on the one connection (the client's queue already
+    // serialises; this keeps any other caller correct, as maxSockets: 1 did).
+    if (this.inflight) return new Promise<void>((resolve) => this.waiting.push(resolve)).then(() => this.start(o));
     let conn = this.idle;
     this.idle = null;
     if (conn && (conn.gone || conn.socket.destroyed || conn.socket.readableEnded)) {
@@ -168,6 +173,7 @@ export class HttpPoster {
         clearTimeout(timer);
         conn.exchange = null;
         this.inflight = null;
+        this.waiting.shift()?.();
         if (err) {
           // A kept-open socket found closed right after its first reply: learn it as an idle end.
           if (err instanceof StaleSocketError && conn.replies === 1) this.lostIdle(conn);

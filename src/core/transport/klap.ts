@@ -117,7 +117,9 @@ export class KlapTransport implements Transport {
     } catch (err) {
       // Keys out of step with the device's: start afresh next time.
       if (this.#session === session) this.#session = null;
-      throw new ProtocolError(`reply from ${this.host}:${this.port} does not decrypt: ${(err as Error).message}`, err);
+      // OpenSSL's own words ("error:1C800064:Provider routines::bad decrypt") mean nothing to a user.
+      const why = /^error:/.test((err as Error).message) ? 'bad padding (wrong session key, or a corrupted body)' : (err as Error).message;
+      throw new ProtocolError(`reply from ${this.host}:${this.port} does not decrypt: ${why}`, err);
     }
   }
 

@@ -303,3 +303,19 @@ describe('KLAP HTTP client: callers that do not wait for each other', () => {
     }
   });
 });
+
+describe('KLAP HTTP client without connection reuse', () => {
+  it('reuse off: "Connection: close" asked, a new connection per request, each closed after its reply', async () => {
+    const srv = await rawServer((n, s) => s.write(ok(Buffer.from(`r${n}`))));
+    const poster = new HttpPoster(HOST, srv.port, 65536, false);
+    try {
+      for (let i = 1; i <= 3; i++) assert.strictEqual((await post(poster)).body.toString(), `r${i}`);
+      assert.strictEqual(srv.seen.connections, 3);
+      for (const r of srv.seen.requests) assert.match(r.head, /\r\nConnection: close\r\n/);
+      assert.strictEqual(poster.connects, 3);
+    } finally {
+      poster.close();
+      await srv.close();
+    }
+  });
+});

@@ -10,15 +10,19 @@
 //   BENCH_SCALE_SECONDS  measuring window of the 200-device scale test (default 60;
 //                        the issue's full length is 300: BENCH_SCALE_SECONDS=300)
 //   BENCH_SCALE_DEVICES  simulated devices in the scale test (default 200)
-//   BENCH_ONLY           comma list of sections: roundtrip,nodered,memory,scale,cipher
+//   BENCH_ONLY           comma list of sections: roundtrip,nodered,memory,scale,cipher,
+//                        klap (established session vs legacy, handshake), klap-scale
+//                        (200 KLAP devices polled 1/s)
 //   BENCH_JSON           also write all raw results to this file
-// Whole default run: about 2.5 minutes on a 2-core machine.
+// Whole default run: about 5 minutes on a 2-core machine (klap-scale is 3 of them).
 
 const os = require('os');
 const fs = require('fs');
 const path = require('path');
 const { fork, execFileSync } = require('child_process');
 const { spawnFixedDevice } = require('./lib/fixed-device');
+const { spawnFixedKlapDevice } = require('./lib/fixed-klap-device');
+const { spawnAesDevice } = require('./lib/aes-device');
 const { median } = require('./lib/stats');
 
 const SECTIONS = path.join(__dirname, 'sections');
@@ -190,8 +194,65 @@ async function main() {
       row('6', 'decrypt 1 MiB, 32-bit words via readInt32LE (old)', fmt.mbps(c.decrypt.readInt32MBps), `byte loop: ratio ${fmt.x(c.decrypt.readInt32Ratio)}`, '—', null);
       row('6', 'decrypt 1 MiB, BigUint64Array words', fmt.mbps(c.decrypt.big64MBps), `byte loop: ratio ${fmt.x(c.decrypt.big64Ratio)}`, '—', null);
     }
+    if (want('klap')) {
+      log('[klap] established KLAP session vs legacy reused; handshake cost ...');
+      const klapDevice = await spawnFixedKlapDevice();
+      let k;
+      try {
+        k = results.klap = await section('klap.js', { env: { ...devEnv, BENCH_KLAP_DEVICE_PORT: String(klapDevice.port) } });
+      } finally {
+        await klapDevice.close();
+      }
+      row('12', 'get_sysinfo on an established KLAP session', fmt.us(k.lat.klap.median), `legacy reused ${fmt.us(k.lat.legacy.median)}: ratio ${fmt.x(k.ratio)}`, '≤ 1.50x legacy reused', k.ratio <= 1.5);
+      row('12', 'KLAP floor client (least a KLAP client can do)', fmt.us(k.lat.floor.median), `legacy reused: ratio ${fmt.x(k.floorRatio)}; our KLAP vs floor ${fmt.x(k.klapVsFloor)}`, '—', null);
+      row('12', 'the same, sequential requests (wall)', fmt.us(k.cpu.klapWall), `legacy reused ${fmt.us(k.cpu.legacyWall)}: ratio ${fmt.x(k.cpu.klapWall / k.cpu.legacyWall)}`, '—', null);
+      row('12', 'client CPU per request, KLAP session', fmt.us(k.cpu.klap), `legacy reused ${fmt.us(k.cpu.legacy)}: ratio ${fmt.x(k.cpu.ratio)}; KLAP floor ${fmt.us(k.cpu.floor)}`, '—', null);
+      row('12', 'KLAP handshake (handshake1 + 2, new connection)', fmt.us(k.handshake.wall), `client CPU ${fmt.us(k.handshake.cpu)}; p99 ${fmt.us(k.handshake.wallP99)}; account hashes ${fmt.us(k.handshake.construct)} once per transport`, '—', null);
+    }
+    if (want('smart')) {
+      log('[smart] SMART over KLAP and over AES vs legacy reused; memory per device ...');
+      const klapDevice = await spawnFixedKlapDevice({ dialect: 'smart' });
+      const aesDevice = await spawnAesDevice();
+      let m;
+      try {
+        m = results.smart = await section('smart.js', { env: { ...devEnv, BENCH_SMART_KLAP_PORT: String(klapDevice.port), BENCH_AES_PORT: String(aesDevice.port) }, execArgv: ['--expose-gc'] });
+      } finally {
+        await klapDevice.close();
+        await aesDevice.close();
+      }
+      const L = m.lat;
+      row('13', 'SMART get_device_info over KLAP (transport)', fmt.us(L.smartKlap.median), `legacy transport reused ${fmt.us(L.legacy.median)}: ratio ${fmt.x(m.ratios.klapVsLegacy)}`, '—', null);
+      row('13', 'SMART get_device_info over AES (simulator)', fmt.us(L.smartAes.median), `legacy transport reused ${fmt.us(L.legacy.median)}: ratio ${fmt.x(m.ratios.aesVsLegacy)}; includes the simulator's node:http server`, '—', null);
+      const M = m.memory;
+      row('13', `heap / RSS per device, SMART over KLAP (N=${M.n})`, `${fmt.kb(M.smartKlap.heap)} / ${fmt.kb(M.smartKlap.rss)}`, `legacy ${fmt.kb(M.legacy.heap)} / ${fmt.kb(M.legacy.rss)}`, '—', null);
+      row('13', `heap / RSS per device, SMART over AES (N=${M.n})`, `${fmt.kb(M.smartAes.heap)} / ${fmt.kb(M.smartAes.rss)}`, `legacy ${fmt.kb(M.legacy.heap)} / ${fmt.kb(M.legacy.rss)}`, '—', null);
+    }
   } finally {
     await device.close();
+  }
+
+  if (want('klap-scale')) {
+    log(`[klap-scale] ${SCALE_DEVICES} KLAP devices polled every 1 s, ${SCALE_SECONDS} s window (+20 s warm-up), and a legacy reference ...`);
+    const ks = results.klapScale = {};
+    const core = { file: 'scale-core.js', execArgv: ['--expose-gc'] };
+    ks.klap = await runScale({ ...core, klap: true, env: { BENCH_SCALE_TRANSPORT: 'klap' } });
+    ks.legacy = await runScale({ ...core, klap: false, env: { BENCH_SCALE_TRANSPORT: 'tcp' } });
+    const a = ks.klap;
+    const b = ks.legacy;
+    row('12', `CPU, ${a.devices} KLAP devices polled 1/s (sessions, no Node-RED)`, fmt.pct(a.cpuPercentOfOneCore), `${a.devices} legacy devices, same harness: ${fmt.pct(b.cpuPercentOfOneCore)}; per poll ${fmt.us(a.cpuPerPollMicros)} vs ${fmt.us(b.cpuPerPollMicros)}`, '< 10 % of one core', a.cpuPercentOfOneCore < 10);
+    row('12', 'KLAP polls answered; handshakes', `${Math.round(a.pollsPerSecond)}/s`, `failures ${a.failures}; handshakes ${a.simHandshakes} for ${a.devices} devices (legacy ${Math.round(b.pollsPerSecond)}/s)`, '≥ 95 % of devices/s, 0 failures, 1 handshake per device', a.pollsPerSecond >= 0.95 * a.devices && a.failures === 0 && a.simHandshakes === a.devices);
+    row('12', 'RSS / JS heap per KLAP device', `${fmt.kb(a.rssPerDevice)} / ${fmt.kb(a.heapPerDevice)}`, `legacy ${fmt.kb(b.rssPerDevice)} / ${fmt.kb(b.heapPerDevice)}`, '—', null);
+    if (configNodeHasProtocol()) {
+      const nr = ks.nodered = await runScale({ file: 'scale-nodered.js', execArgv: ['--expose-gc'], klap: true, env: { BENCH_SCALE_PROTOCOL: 'klap', BENCH_NR_LOG: 'off' } });
+      // Every device must have opened a KLAP session, else the figure is not of KLAP devices.
+      if (nr.simHandshakes < nr.devices) {
+        row('12', `CPU of Node-RED, ${nr.devices} KLAP devices polled 1/s`, 'invalid', `${nr.simHandshakes} KLAP sessions for ${nr.devices} devices (credentials not taken by the config node?)`, '< 10 % of one core', false);
+      } else {
+        row('12', `CPU of Node-RED, ${nr.devices} KLAP devices polled 1/s`, fmt.pct(nr.cpuPercentOfOneCore), `of one core, over ${nr.windowS.toFixed(0)} s; polls ${Math.round(nr.pollsPerSecond)}/s, offline ${nr.offline}; ${nr.simHandshakes} handshakes`, '< 10 % of one core', nr.cpuPercentOfOneCore < 10 && nr.offline === 0);
+      }
+    } else {
+      row('12', 'CPU of Node-RED with KLAP devices', 'not run', 'tplink-device has no `protocol` in this build', '< 10 % of one core', null);
+    }
   }
 
   if (want('scale')) {
@@ -220,10 +281,22 @@ async function main() {
   if (process.env.BENCH_JSON) fs.writeFileSync(process.env.BENCH_JSON, JSON.stringify(results, null, 2));
 }
 
-/** Item 5: simulators in one child process, Node-RED in another. */
-function runScale() {
+/** Whether this build's tplink-device config node reads a `protocol` (KLAP devices in flows). */
+function configNodeHasProtocol() {
+  try {
+    return /\bconfig\.protocol\b/.test(fs.readFileSync(path.join(__dirname, '..', 'nodes', 'tplink-device.js'), 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Items 5 and 12: simulators in one child process (KLAP ones with `klap`), the
+ * polling side (Node-RED by default, or `file`) in another.
+ */
+function runScale({ file = 'scale-nodered.js', klap = false, env = {}, execArgv = ['--expose-gc'] } = {}) {
   return new Promise((resolve, reject) => {
-    const sims = fork(path.join(SECTIONS, 'scale-sims.js'), [String(SCALE_DEVICES)], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    const sims = fork(path.join(SECTIONS, 'scale-sims.js'), [String(SCALE_DEVICES), klap ? 'klap' : 'iot'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
     const fail = (err) => { try { sims.kill('SIGKILL'); } catch { /* gone */ } reject(err); };
     sims.once('exit', (code) => fail(new Error(`simulator process exited (${code})`)));
     sims.once('message', async (m) => {
@@ -231,14 +304,15 @@ function runScale() {
         sims.send({ type: 'stats' });
         const before = await new Promise((r) => sims.once('message', r));
         const t = Date.now();
-        const s = await section('scale-nodered.js', {
-          env: { BENCH_SCALE_PORTS: JSON.stringify(m.ports), BENCH_SCALE_SECONDS: String(SCALE_SECONDS) },
-          execArgv: ['--expose-gc'],
+        const s = await section(file, {
+          env: { ...env, BENCH_SCALE_PORTS: JSON.stringify(m.ports), BENCH_SCALE_SECONDS: String(SCALE_SECONDS) },
+          execArgv,
           timeoutMs: (SCALE_SECONDS + 120) * 1000,
         });
         sims.send({ type: 'stats' });
         const after = await new Promise((r) => sims.once('message', r));
         s.simRequests = after.requests - before.requests;
+        s.simHandshakes = after.handshakes;
         s.simCpuPercent = ((after.cpuMicros - before.cpuMicros) / 1e6 / ((Date.now() - t) / 1000)) * 100;
         s.models = m.models;
         sims.removeAllListeners('exit');

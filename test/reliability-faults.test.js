@@ -371,3 +371,209 @@ describe('reliability: fault injection through Node-RED', function () {
     }
   });
 });
+
+// ---- KLAP devices (issue 12) ----------------------------------------------
+// The same promises for KLAP firmware: every KlapServer fault ends in a clear
+// error or is absorbed (403 → one new session and one resend; a session that
+// runs out → renewed; close after every reply → fresh connections), nothing is
+// applied twice, and the next request works without a redeploy. The core path
+// (DeviceSession + KLAP client, what tplink-device builds) always runs; the
+// Node-RED path runs once tplink-device reads `protocol`.
+const system = require('../nodes/core/commands/system');
+const { HAS_PROTOCOL, startKlapDevice, klapSession, klapDeviceNode, klapCredentials } = require('./support/klap-devices');
+
+const KLAP_TIMEOUT = 400;
+const KLAP_ERROR_FAULTS = [
+  { name: 'stall (the request is applied, never answered)', fault: { type: 'stall', times: 1 }, kind: 'timeout', re: /^no reply from 127\.0\.0\.1:\d+ within 400 ms$/, applied: 1 },
+  { name: 'HTTP 500 after applying', fault: { type: 'http-500', times: 1 }, kind: 'protocol', re: /^127\.0\.0\.1:\d+ answered HTTP 500 to a request$/, applied: 1 },
+  { name: 'a reply body that does not decrypt', fault: { type: 'undecryptable', times: 1 }, kind: 'protocol', re: /^reply from 127\.0\.0\.1:\d+ does not decrypt: /, applied: 1 },
+  { name: 'wrong server proof (a wrong account)', fault: { type: 'wrong-proof', times: 1 }, kind: 'auth', re: /refused the account: wrong e-mail or password/, applied: 0, fresh: true },
+  { name: '403 on handshake1 (third-party access off)', fault: { type: 'forbid-handshake', times: 1 }, kind: 'auth', re: /needs "Third-Party Compatibility"/, applied: 0, fresh: true },
+];
+
+describe('reliability: KLAP device faults through DeviceSession (the config node\'s core path)', function () {
+  this.timeout(20000);
+  const report = reportWriter('faults-klap-core');
+  let sim;
+  let s;
+  let clients;
+  let watch;
+  beforeEach(async () => {
+    watch = crashWatch();
+    sim = await startKlapDevice('kp115-klap');
+    ({ session: s, clients } = klapSession(sim, { timeout: KLAP_TIMEOUT }));
+  });
+  afterEach(async () => {
+    await s.close();
+    // KlapServer's open sockets (private in TypeScript): nothing left open by the client.
+    await until(() => sim.server.sockets.size === 0, 2000, 'the client to close its connections');
+    await sim.stop();
+    await pause(20);
+    watch.stop();
+    watch.assertNone();
+  });
+  after(() => report.flush());
+
+  const aliases = () => sim.requests.filter((r) => r.system && r.system.set_dev_alias).map((r) => r.system.set_dev_alias.alias);
+  const alias = (a) => s.run(system.setAlias(a));
+  const stats = () => clients[clients.length - 1].transportInfo.stats;
+
+  for (const c of KLAP_ERROR_FAULTS) {
+    it(`${c.name}: ${c.kind} error, applied ${c.applied}×, never resent; the next request works`, async () => {
+      if (!c.fresh) await alias('warm'); // an established session
+      sim.server.setFault(c.fault);
+      const t0 = Date.now();
+      const err = await alias('faulted').then(() => null, (e) => e);
+      const ms = Date.now() - t0;
+      assert.ok(err, 'an error');
+      assert.strictEqual(err.kind, c.kind, err.message);
+      assert.match(err.message, c.re);
+      if (c.kind === 'auth') assert.ok(!err.message.includes('Reliab1lity'), 'no credential in the message');
+      assert.ok(ms < 4 * KLAP_TIMEOUT + 500, `took ${ms} ms`);
+      await pause(KLAP_TIMEOUT); // anything that would be resent late has had its chance
+      assert.strictEqual(aliases().filter((a) => a === 'faulted').length, c.applied, 'applied as often as the device handled it, never resent');
+      await alias('after');
+      assert.strictEqual(sim.device.alias(), 'after');
+      assert.strictEqual(aliases().filter((a) => a === 'faulted').length, c.applied);
+      report.add({ case: `KLAP ${c.name}`, error: err.message.replace(/:\d{4,5}/, ':PORT'), kind: err.kind, errorAfterMs: ms, recovered: true, handshakes: stats().handshakes });
+    });
+  }
+
+  for (const status of [403, 401]) {
+    it(`${status} on a request mid-session (the device forgot it): one new session, one resend, applied once, no error`, async () => {
+      await alias('warm');
+      sim.server.setFault({ type: 'forbid-request', status, times: 1 });
+      await alias('once');
+      assert.deepStrictEqual(aliases(), ['warm', 'once']);
+      assert.strictEqual(stats().handshakes, 2);
+      assert.strictEqual(stats().retries, 1);
+      assert.strictEqual(sim.server.counts.forbidden, 1);
+      report.add({ case: `KLAP HTTP ${status} on a request`, error: '(none: absorbed)', kind: '-', recovered: true, handshakes: 2, note: 'one re-handshake, one resend of a request the device refused unread' });
+    });
+  }
+
+  it('a session that really runs out (TIMEOUT=1): renewed before the device refuses, no error', async () => {
+    sim.server.setFault({ type: 'short-timeout', seconds: 1, times: 1 });
+    await alias('a');
+    await pause(1100);
+    await alias('b');
+    assert.deepStrictEqual(aliases(), ['a', 'b']);
+    assert.strictEqual(stats().handshakes, 2);
+    assert.strictEqual(sim.server.counts.forbidden, 0);
+    report.add({ case: 'KLAP session TIMEOUT=1 s', error: '(none)', kind: '-', recovered: true, handshakes: 2, note: 'renewed at half-life, the device never refused' });
+  });
+
+  it('close after every reply: 30 requests, each applied once in order, one handshake', async () => {
+    sim.server.setFault('close-after-reply');
+    for (let i = 0; i < 30; i++) await alias(`c${i}`);
+    assert.deepStrictEqual(aliases(), Array.from({ length: 30 }, (_, i) => `c${i}`));
+    assert.strictEqual(stats().handshakes, 1);
+    assert.ok(stats().retries <= 1, `retries ${stats().retries}`);
+    report.add({ case: 'KLAP close after every reply', error: '(none)', kind: '-', recovered: true, handshakes: 1, note: `${stats().connects} connections for 32 exchanges, retries ${stats().retries}` });
+  });
+
+  it('HTTP port closed, then the device is back: refused, then works', async () => {
+    await alias('warm');
+    await sim.server.stop();
+    const err = await alias('x').then(() => null, (e) => e);
+    assert.strictEqual(err && err.kind, 'refused');
+    assert.match(err.message, /HTTP port is closed/);
+    await sim.server.listen();
+    await alias('back');
+    assert.deepStrictEqual(aliases(), ['warm', 'back']);
+    report.add({ case: 'KLAP HTTP port closed', error: err.message.replace(/:\d{4,5}/g, ':PORT'), kind: err.kind, recovered: true });
+  });
+
+  it('device reboots (port closed 300 ms, sessions forgotten) during a 60-message burst: all answered in order, none applied twice', async () => {
+    const N = 60;
+    const results = [];
+    const sends = [];
+    for (let i = 0; i < N; i++) {
+      sends.push(alias(`r${i}`).then(() => results.push({ i, ok: true }), (e) => results.push({ i, ok: false, kind: e.kind })));
+      if (i === 15) {
+        await until(() => aliases().length >= 10, 3000, 'ten applied');
+        await sim.server.stop();
+        sim.server.dropSessions();
+        setTimeout(() => { sim.server.listen(); }, 300);
+      }
+      await pause(10);
+    }
+    await Promise.all(sends);
+    assert.deepStrictEqual(results.map((r) => r.i), [...Array(N).keys()], 'every message answered, in order');
+    const errors = results.filter((r) => !r.ok);
+    for (const e of errors) assert.ok(['refused', 'protocol', 'timeout'].includes(e.kind), e.kind);
+    const applied = aliases();
+    assert.strictEqual(new Set(applied).size, applied.length, 'nothing applied twice');
+    for (const r of results.filter((x) => x.ok)) assert.ok(applied.includes(`r${r.i}`), `r${r.i} answered ok and applied`);
+    assert.ok(results[N - 1].ok, 'the burst ends in success without a redeploy');
+    report.add({ case: 'KLAP device reboot during a 60-message burst', error: [...new Set(errors.map((e) => e.kind))].join(', ') || '(none)', kind: '-', recovered: true, note: `${N - errors.length} ok + ${errors.length} errors, each applied at most once; ${stats().handshakes} handshakes` });
+  });
+
+  it('session closed (redeploy) during a burst at a stalled device: every request answered "closed" at once', async () => {
+    await alias('warm');
+    sim.server.setFault('stall');
+    const p = Array.from({ length: 50 }, (_, i) => alias(`s${i}`).then(() => 'ok', (e) => e.kind));
+    await until(() => aliases().length >= 2, 2000, 'the stalled request');
+    const t0 = Date.now();
+    await s.close();
+    const kinds = await Promise.all(p);
+    assert.deepStrictEqual([...new Set(kinds)], ['closed']);
+    assert.ok(Date.now() - t0 < 1000);
+  });
+});
+
+(HAS_PROTOCOL ? describe : describe.skip)('reliability: KLAP device faults through Node-RED (tplink-device protocol "klap")', function () {
+  this.timeout(20000);
+  const report = reportWriter('faults-klap');
+  let sim;
+  let watch;
+  beforeEach(async () => {
+    watch = crashWatch();
+    sim = await startKlapDevice('kp115-klap');
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await until(() => sim.server.sockets.size === 0, 2000, 'the client to close its connections');
+    await sim.stop();
+    await pause(20);
+    watch.stop();
+    watch.assertNone();
+  });
+  after(() => report.flush());
+  const load = () => loadFlow(['tplink-relay'], [klapDeviceNode(sim, { timeout: KLAP_TIMEOUT }), ...wired('relay', 'tplink-relay', 'dev', { action: 'msg' })], klapCredentials());
+  const relaySets = () => sim.requests.filter((r) => r.system && r.system.set_relay_state).length;
+
+  for (const c of KLAP_ERROR_FAULTS) {
+    it(`${c.name}: ${c.kind} error via done(err), red status; the next message works`, async () => {
+      await load();
+      if (!c.fresh) assert.ifError((await send('relay', { payload: false })).error);
+      const before = relaySets();
+      sim.server.setFault(c.fault);
+      const r = await send('relay', { payload: true });
+      assert.ok(r.error, 'an error');
+      assert.strictEqual(r.error.kind, c.kind, r.error.message);
+      assert.match(r.error.message, c.re);
+      assert.ok(r.msg && r.msg._msgid, 'the msg goes with the error');
+      assert.strictEqual(r.status.fill, 'red');
+      assert.ok(!JSON.stringify(r.status).includes('Reliab1lity'));
+      await pause(KLAP_TIMEOUT);
+      assert.strictEqual(relaySets() - before, c.applied);
+      const ok = await send('relay', { payload: false });
+      assert.ifError(ok.error);
+      assert.strictEqual(sim.device.relay(), false);
+      assert.strictEqual(relaySets() - before, c.applied + 1);
+      report.add({ case: `KLAP via Node-RED: ${c.name}`, error: r.error.message.replace(/:\d{4,5}/, ':PORT'), kind: r.error.kind, status: r.status.text, errorAfterMs: r.ms, recovered: true });
+    });
+  }
+
+  it('403 mid-session and close after every reply: absorbed, each message applied once', async () => {
+    await load();
+    assert.ifError((await send('relay', { payload: false })).error);
+    sim.server.setFault({ type: 'forbid-request', times: 1 });
+    assert.ifError((await send('relay', { payload: true })).error);
+    sim.server.setFault('close-after-reply');
+    for (let i = 0; i < 10; i++) assert.ifError((await send('relay', { payload: i % 2 === 0 })).error);
+    assert.strictEqual(relaySets(), 12);
+    assert.strictEqual(sim.server.counts.handshake2, 2);
+  });
+});

@@ -8,6 +8,7 @@ const assert = require('assert');
 const { helper, wired } = require('./support/nodes');
 const { PlugSimulator } = require('../nodes/simulator');
 const { crashWatch, loadFlow, send, reportWriter } = require('./support/fault-harness');
+const { HAS_PROTOCOL, startKlapDevice, klapDeviceNode, klapCredentials } = require('./support/klap-devices');
 
 const SECRET = 'Corpus-Secret-123';
 const HUGE = 'x'.repeat(1024 * 1024); // 1 MiB
@@ -196,9 +197,11 @@ const BAD_OUTLETS = [
   [proto('{"__proto__":{"x":1}}'), '__proto__ object'],
 ];
 
-describe('reliability: bad-input corpus (every node, every action): an error naming the field, nothing sent', function () {
+// The corpus runs against a legacy plug and, once tplink-device reads `protocol`,
+// against a KLAP plug too: there "nothing sent" includes no handshake either.
+for (const kind of ['legacy', 'klap']) (kind === 'klap' && !HAS_PROTOCOL ? describe.skip : describe)(`reliability: bad-input corpus (every node, every action): an error naming the field, nothing sent${kind === 'klap' ? ' (KLAP device)' : ''}`, function () {
   this.timeout(30000);
-  const report = reportWriter('inputs');
+  const report = reportWriter(kind === 'klap' ? 'inputs-klap' : 'inputs');
   let sim;
   let watch;
   const flowNodes = new Map(); // id -> [type, props]
@@ -213,9 +216,11 @@ describe('reliability: bad-input corpus (every node, every action): an error nam
 
   before(async () => {
     watch = crashWatch();
-    sim = await PlugSimulator.start({ model: 'hs110', host: '127.0.0.1', port: 0 });
-    const flow = [{ id: 'dev', type: 'tplink-device', name: 'corpus', host: '127.0.0.1', port: sim.port, timeout: 500, transport: 'tcp' }];
-    const credentials = {};
+    sim = kind === 'klap' ? await startKlapDevice('kp115-klap') : await PlugSimulator.start({ model: 'hs110', host: '127.0.0.1', port: 0 });
+    const flow = [kind === 'klap'
+      ? klapDeviceNode(sim, { name: 'corpus' })
+      : { id: 'dev', type: 'tplink-device', name: 'corpus', host: '127.0.0.1', port: sim.port, timeout: 500, transport: 'tcp' }];
+    const credentials = kind === 'klap' ? klapCredentials() : {};
     for (const [id, [type, props]] of flowNodes) {
       flow.push(...wired(id, type, 'dev', props));
       if (type === 'tplink-system') credentials[id] = { password: SECRET };
@@ -232,8 +237,12 @@ describe('reliability: bad-input corpus (every node, every action): an error nam
   });
 
   /** Sends msg to node id and checks: a ValidationError naming `field`, red status, nothing sent, no pollution. */
+  /** Exchanges the device saw: requests, and for KLAP handshakes too. */
+  const seen = () => sim.requests.length + (kind === 'klap' ? sim.server.counts.handshake1 : 0);
+
   async function expectRejected(id, msg, field) {
     const sent = sim.requests.length;
+    const exchanges = seen();
     const r = await send(id, msg);
     assert.ok(r.error, `expected an error, got output ${JSON.stringify(r.msg && r.msg.payload)}`.slice(0, 300));
     assert.strictEqual(r.error.kind, 'invalid-input', r.error.message.slice(0, 300));
@@ -245,6 +254,7 @@ describe('reliability: bad-input corpus (every node, every action): an error nam
     assert.strictEqual(r.status.fill, 'red');
     assert.ok(r.msg, 'the msg goes with the error');
     assert.strictEqual(sim.requests.length, sent, `nothing reached the device, got ${JSON.stringify(sim.requests.slice(sent)).slice(0, 200)}`);
+    assert.strictEqual(seen(), exchanges, 'not even a handshake');
     assert.strictEqual({}.polluted, undefined);
     assert.strictEqual({}.on, undefined);
     assert.strictEqual({}.action, undefined);

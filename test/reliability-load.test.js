@@ -190,3 +190,108 @@ describe('reliability: nothing lost under load', function () {
     assert.strictEqual(sim.peakConnections, 1);
   });
 });
+
+// ---- KLAP devices (issue 12) ----------------------------------------------
+// The same burst against KLAP firmware: nothing lost, in order, ONE handshake
+// and one connection for the whole burst (not one per message). Through
+// DeviceSession (the config node's core path) always; through Node-RED once
+// tplink-device reads `protocol`.
+const system = require('../nodes/core/commands/system');
+const { HAS_PROTOCOL, startKlapDevice, klapSession, klapDeviceNode, klapCredentials } = require('./support/klap-devices');
+
+describe('reliability: nothing lost under load, KLAP devices through DeviceSession', function () {
+  this.timeout(60000);
+  const report = reportWriter('load-klap-core');
+  let sim;
+  let watch;
+  beforeEach(async () => {
+    watch = crashWatch();
+    sim = await startKlapDevice('hs300-klap');
+  });
+  afterEach(async () => {
+    await until(() => sim.server.sockets.size === 0, 2000, 'connections closed');
+    await sim.stop();
+    watch.stop();
+    watch.assertNone();
+  });
+  after(() => report.flush());
+
+  it('1,000 requests queued at once: 1,000 answers in order, each applied once, one handshake, one connection', async () => {
+    const { session, clients } = klapSession(sim, { timeout: 5000 });
+    const probe = clientSocketProbe(sim.port);
+    const t0 = Date.now();
+    let answers;
+    try {
+      answers = await Promise.all(Array.from({ length: 1000 }, (_, i) => session.run(system.setAlias(`b${i}`)).then(() => i, (e) => `error ${e.kind}: ${e.message}`)));
+    } finally {
+      probe.stop();
+    }
+    const ms = Date.now() - t0;
+    assert.deepStrictEqual(answers, [...Array(1000).keys()], 'every request answered, none failed, in order');
+    const sent = sim.requests.map((r) => r.system.set_dev_alias.alias);
+    assert.deepStrictEqual(sent, Array.from({ length: 1000 }, (_, i) => `b${i}`), 'the device applied each once, in order');
+    assert.strictEqual(sim.server.counts.handshake1, 1, 'one handshake1 for the whole burst');
+    assert.strictEqual(sim.server.counts.handshake2, 1, 'one handshake2 for the whole burst');
+    assert.deepStrictEqual(clients[0].transportInfo.stats, { connects: 1, retries: 0, handshakes: 1 });
+    assert.strictEqual(probe.opened, 1, 'one connection carried the burst');
+    await session.close();
+    report.add({ case: 'KLAP: 1,000 requests queued at once (DeviceSession)', in: 1000, out: 1000, errors: 0, deviceRequests: sent.length, handshakes: 1, connectionsOpened: probe.opened, ms });
+  });
+
+  it('100 requests from each of 20 users of one session: 2,000 answers, in order per user, one handshake', async () => {
+    const { session, clients } = klapSession(sim, { timeout: 5000, maxQueue: 2000 });
+    const users = Array.from({ length: 20 }, (_, k) => `u${k}`);
+    const per = await Promise.all(users.map((u) => Promise.all(Array.from({ length: 100 }, (_, i) => session.run(system.setAlias(`${u}-${i}`)).then(() => i)))));
+    for (const got of per) assert.deepStrictEqual(got, [...Array(100).keys()]);
+    const sent = sim.requests.map((r) => r.system.set_dev_alias.alias);
+    assert.strictEqual(sent.length, 2000);
+    assert.strictEqual(new Set(sent).size, 2000, 'nothing sent twice');
+    for (const u of users) assert.deepStrictEqual(sent.filter((a) => a.startsWith(`${u}-`)), Array.from({ length: 100 }, (_, i) => `${u}-${i}`), `${u} in order`);
+    assert.strictEqual(sim.server.counts.handshake2, 1);
+    assert.strictEqual(clients[0].transportInfo.stats.connects, 1);
+    await session.close();
+    report.add({ case: 'KLAP: 100 requests from each of 20 users, one session', in: 2000, out: 2000, errors: 0, deviceRequests: 2000, handshakes: 1 });
+  });
+});
+
+(HAS_PROTOCOL ? describe : describe.skip)('reliability: nothing lost under load, KLAP devices through Node-RED', function () {
+  this.timeout(60000);
+  const report = reportWriter('load-klap');
+  let sim;
+  let watch;
+  beforeEach(async () => {
+    watch = crashWatch();
+    sim = await startKlapDevice('kp115-klap');
+  });
+  afterEach(async () => {
+    await helper.unload();
+    await until(() => sim.server.sockets.size === 0, 2000, 'connections closed');
+    await sim.stop();
+    watch.stop();
+    watch.assertNone();
+  });
+  after(() => report.flush());
+
+  it('1,000 messages into one relay node: 1,000 outputs in order, each applied once, ONE handshake, one connection', async () => {
+    await loadFlow(['tplink-relay'], [klapDeviceNode(sim, { timeout: 5000 }), ...wired('relay', 'tplink-relay', 'dev', { action: 'msg' })], klapCredentials());
+    const probe = clientSocketProbe(sim.port);
+    const t0 = Date.now();
+    let res;
+    try {
+      res = await burst(['relay'], 1000, (_id, i) => ({ payload: i % 2 === 0 }));
+    } finally {
+      probe.stop();
+    }
+    const ms = Date.now() - t0;
+    const rows = res.relay;
+    assert.strictEqual(rows.length, 1000);
+    assert.deepStrictEqual(rows.filter((r) => !r.ok), [], 'no errors');
+    assert.deepStrictEqual(rows.map((r) => r.i), [...Array(1000).keys()], 'outputs in input order');
+    const sent = sim.requests.filter((q) => q.system && q.system.set_relay_state);
+    assert.strictEqual(sent.length, 1000, 'the device received each request exactly once');
+    assert.deepStrictEqual(sent.map((q) => q.system.set_relay_state.state), rows.map((r) => (r.i % 2 === 0 ? 1 : 0)), 'in input order');
+    assert.strictEqual(sim.server.counts.handshake2, 1, 'one handshake for the whole burst, not one per message');
+    assert.strictEqual(probe.opened, 1, 'one connection carried the burst');
+    report.add({ case: 'KLAP: 1,000 messages into one relay node', in: 1000, out: 1000, errors: 0, deviceRequests: sent.length, handshakes: sim.server.counts.handshake2, connectionsOpened: probe.opened, ms });
+  });
+});

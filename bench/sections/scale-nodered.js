@@ -30,8 +30,13 @@ async function main() {
   const base = snapshot();
 
   const flow = [{ id: 'tab', type: 'tab', label: 'scale' }, { id: 'sink', type: 'bench-sink', z: 'tab', x: 100, y: 100, wires: [] }];
+  // BENCH_SCALE_PROTOCOL=klap: KLAP devices, the config node's `protocol` and
+  // credentials (the account goes in the flow's credentials, as the editor sends it).
+  const klap = process.env.BENCH_SCALE_PROTOCOL === 'klap';
   ports.forEach((port, i) => {
-    flow.push({ id: `dev${i}`, type: 'tplink-device', name: `sim ${i}`, host: '127.0.0.1', port: String(port), timeout: '5000', transport: 'tcp' });
+    const dev = { id: `dev${i}`, type: 'tplink-device', name: `sim ${i}`, host: '127.0.0.1', port: String(port), timeout: '5000', transport: 'tcp' };
+    if (klap) Object.assign(dev, { protocol: 'klap', credentials: { ...require('../lib/fixed-klap-device').ACCOUNT } });
+    flow.push(dev);
     flow.push({ id: `mon${i}`, type: 'tplink-monitor', z: 'tab', x: 100, y: 100, device: `dev${i}`, interval: '1', threshold: '', hysteresis: '', emeter: '', initial: false, wires: [['sink']] });
   });
   await nr.deploy(flow);

@@ -1,13 +1,17 @@
-// One HTTP POST of raw bytes to a KLAP device on a keep-alive agent, with a
-// deadline, a reply-size cap, abort on close, and the socket errors mapped to
-// the core's error kinds. Knows nothing of KLAP itself.
+// One HTTP/1.1 POST of raw bytes to a KLAP device over a kept-open `net`
+// socket, with a deadline, a reply-size cap, abort on close, and the socket
+// errors mapped to the core's error kinds. Knows nothing of KLAP itself.
+// A lean client rather than node:http: per request node:http's agent, request
+// and response objects cost more CPU than the whole KLAP exchange
+// (docs/performance.md); this does one write and one parse per request.
 
-import * as http from 'http';
+import * as net from 'net';
 import { ClientClosedError, ProtocolError, TimeoutError, TplinkError, UnreachableError } from '../errors';
+import { HttpHeaders, HttpReplyParser } from './http1-reply';
 
 export interface HttpReply {
   status: number;
-  headers: http.IncomingHttpHeaders;
+  headers: HttpHeaders;
   body: Buffer;
 }
 
@@ -36,118 +40,199 @@ export interface PostOptions {
   what: string;
 }
 
+/** What a connection's socket events go to: the exchange in flight, or nothing while idle. */
+interface Exchange {
+  data(chunk: Buffer): void;
+  end(): void;
+  error(err: NodeJS.ErrnoException): void;
+}
+
+interface Conn {
+  socket: net.Socket;
+  /** replies read on it */
+  replies: number;
+  /** the device ended it (or it failed) */
+  gone: boolean;
+  exchange: Exchange | null;
+}
+
 export class HttpPoster {
-  private readonly agent: http.Agent;
-  /** for devices that end the connection after every reply: one connection per request */
-  private readonly oneShot = new http.Agent({ keepAlive: false, maxSockets: 1 });
+  private idle: Conn | null = null;
   private closesAfterReply = false;
   private freshSinceLearned = 0;
   private readonly reuse: boolean;
-  private readonly inflight = new Set<(err: Error) => void>();
+  private inflight: ((err: Error) => void) | null = null;
+  /** callers waiting for the exchange in flight to end */
+  private readonly waiting: (() => void)[] = [];
   private closed = false;
+  /** the request head's fixed lines, built once */
+  private readonly fixedHead: string;
   connects = 0;
 
   constructor(private readonly host: string, private readonly port: number, private readonly maxReplyBytes: number, reuse: boolean) {
     this.reuse = reuse;
-    this.agent = new http.Agent({ keepAlive: reuse, maxSockets: 1 });
+    this.fixedHead = `Host: ${hostHeader(host, port)}\r\nContent-Type: application/octet-stream\r\nConnection: ${reuse ? 'keep-alive' : 'close'}\r\n`;
   }
 
-  /** Fails every request in flight with `closed` and ends the sockets. */
+  /** Fails the request in flight with `closed` and ends the socket. */
   close(): void {
     if (this.closed) return;
     this.closed = true;
-    for (const abort of [...this.inflight]) abort(new ClientClosedError(this.host, this.port));
-    this.agent.destroy();
-    this.oneShot.destroy();
+    this.inflight?.(new ClientClosedError(this.host, this.port));
+    for (const wake of this.waiting.splice(0)) wake(); // each then rejects with closed
+    if (this.idle) this.idle.socket.destroy();
+    this.idle = null;
+  }
+
+  post(o: PostOptions): Promise<HttpReply> {
+    // A device that closes after each reply often sends its FIN just after the
+    // reply: while a socket has carried one reply only, one turn of the event
+    // loop lets that FIN be seen before the socket is reused. After two
+    // replies the device is known to keep connections: no wait.
+    if (this.idle && this.idle.replies === 1) return new Promise<void>((resolve) => setImmediate(resolve)).then(() => this.start(o));
+    return this.start(o);
+  }
+
+  private start(o: PostOptions): Promise<HttpReply> {
+    if (this.closed) return Promise.reject(new ClientClosedError(this.host, this.port));
+    // One exchange at a time on the one connection (the client's queue already
+    // serialises; this keeps any other caller correct, as maxSockets: 1 did).
+    if (this.inflight) return new Promise<void>((resolve) => this.waiting.push(resolve)).then(() => this.start(o));
+    let conn = this.idle;
+    this.idle = null;
+    if (conn && (conn.gone || conn.socket.destroyed || conn.socket.readableEnded)) {
+      conn.socket.destroy();
+      conn = null;
+    }
+    if (conn && this.closesAfterReply) {
+      // Learned since this socket was parked: don't write into a socket about to close.
+      conn.socket.destroy();
+      conn = null;
+    }
+    const reused = conn !== null;
+    if (!conn) {
+      if (this.closesAfterReply && ++this.freshSinceLearned >= RELEARN_AFTER) this.closesAfterReply = false;
+      conn = this.open();
+    } else conn.socket.ref();
+    return this.exchange(conn, reused, o);
+  }
+
+  private open(): Conn {
+    const socket = net.connect({ host: this.host, port: this.port });
+    socket.setNoDelay(true);
+    const conn: Conn = { socket, replies: 0, gone: false, exchange: null };
+    socket.once('connect', () => this.connects++);
+    socket.on('data', (chunk: Buffer) => {
+      if (conn.exchange) conn.exchange.data(chunk);
+      else {
+        // Unasked-for bytes on an idle connection: it can't be trusted for the next reply.
+        conn.gone = true;
+        socket.destroy();
+      }
+    });
+    socket.on('end', () => {
+      if (conn.exchange) conn.exchange.end();
+      else this.lostIdle(conn);
+    });
+    socket.on('error', (err: NodeJS.ErrnoException) => {
+      if (conn.exchange) conn.exchange.error(err);
+      else this.lostIdle(conn);
+    });
+    socket.on('close', () => {
+      if (conn.exchange) conn.exchange.end();
+      else this.lostIdle(conn);
+    });
+    return conn;
   }
 
   /**
-   * The device ended a kept-open socket right after its first reply: it closes
-   * after every reply, so stop offering it sockets it is about to close (each
-   * would cost a failed write and a retry). Now and then offer one again:
-   * firmware gets updated.
+   * An idle connection ended. Right after its first reply: the device ends
+   * every connection after a reply, so stop offering it sockets it is about to
+   * close (each would cost a failed write and a retry). Now and then one is
+   * offered again: firmware gets updated.
    */
-  private watchSocket(socket: import('net').Socket): void {
-    const replies = (this.replies.get(socket) ?? 0) + 1;
-    this.replies.set(socket, replies);
-    if (replies !== 1) return;
-    socket.once('end', () => {
-      if ((this.replies.get(socket) ?? 0) === 1) {
-        this.closesAfterReply = true;
-        this.freshSinceLearned = 0;
-      }
-    });
+  private lostIdle(conn: Conn): void {
+    if (!conn.gone && conn.replies === 1 && this.reuse) {
+      this.closesAfterReply = true;
+      this.freshSinceLearned = 0;
+    }
+    conn.gone = true;
+    conn.socket.destroy();
+    if (this.idle === conn) this.idle = null;
   }
 
-  private readonly replies = new WeakMap<object, number>();
-
-  private pickAgent(): http.Agent {
-    if (!this.reuse || !this.closesAfterReply) return this.agent;
-    if (++this.freshSinceLearned >= RELEARN_AFTER) this.closesAfterReply = false;
-    return this.oneShot;
-  }
-
-  async post(o: PostOptions): Promise<HttpReply> {
-    // A device that closes after each reply often sends its FIN just after the
-    // reply; one turn of the event loop lets the agent see it before reusing the socket.
-    if (this.reuse && !this.closesAfterReply) await new Promise<void>((resolve) => setImmediate(resolve));
+  private exchange(conn: Conn, reused: boolean, o: PostOptions): Promise<HttpReply> {
     const { host, port } = this;
-    if (this.closed) throw new ClientClosedError(host, port);
-    const agent = this.pickAgent();
+    const { socket } = conn;
     return new Promise<HttpReply>((resolve, reject) => {
-      const headers: http.OutgoingHttpHeaders = { 'Content-Type': 'application/octet-stream', 'Content-Length': o.body.length };
-      // Only the session id, never TIMEOUT, and no header at all without one.
-      if (o.cookie !== null) headers.Cookie = `TP_SESSIONID=${o.cookie}`;
-      const req = http.request({ host, port, method: 'POST', path: o.path, agent, headers });
+      const parser = new HttpReplyParser(this.maxReplyBytes);
       let settled = false;
-      let responded = false;
-      const finish = (err: Error | null, reply?: HttpReply): void => {
+      const finish = (err: Error | null, reply?: HttpReply, keep = false): void => {
         if (settled) return;
         settled = true;
         clearTimeout(timer);
-        this.inflight.delete(abort);
+        conn.exchange = null;
+        this.inflight = null;
+        this.waiting.shift()?.();
         if (err) {
-          req.destroy();
+          // A kept-open socket found closed right after its first reply: learn it as an idle end.
+          if (err instanceof StaleSocketError && conn.replies === 1) this.lostIdle(conn);
+          conn.gone = true;
+          socket.destroy();
           reject(err);
-        } else resolve(reply as HttpReply);
-      };
-      const abort = (err: Error): void => finish(err);
-      this.inflight.add(abort);
-      // Bounded: Node fires timers past 2^31-1 ms at once.
-      const timer = setTimeout(() => finish(new TimeoutError(host, port, o.timeout, o.what)), Math.min(Math.max(1, o.timeout), 2 ** 31 - 1));
-      req.on('socket', (socket) => {
-        if (socket.connecting) socket.once('connect', () => this.connects++);
-      });
-      req.on('error', (err: NodeJS.ErrnoException) => {
-        const mapped = mapError(host, port, err, responded);
-        finish(req.reusedSocket && !responded && STALE_CODES.has(String(err.code)) ? new StaleSocketError(mapped) : mapped);
-      });
-      req.on('response', (res) => {
-        responded = true;
-        if (agent === this.agent && this.reuse) this.watchSocket(res.socket);
-        const declared = Number(res.headers['content-length']);
-        if (declared > this.maxReplyBytes) {
-          finish(tooBig(host, port, this.maxReplyBytes));
           return;
         }
-        const chunks: Buffer[] = [];
-        let size = 0;
-        res.on('data', (c: Buffer) => {
-          size += c.length;
-          if (size > this.maxReplyBytes) finish(tooBig(host, port, this.maxReplyBytes));
-          else chunks.push(c);
-        });
-        res.on('end', () => finish(null, { status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('aborted', () => finish(new ProtocolError(`connection closed by ${host}:${port} in the middle of a reply (${size} bytes received)`)));
-        res.on('error', (err) => finish(mapError(host, port, err as NodeJS.ErrnoException, true)));
-      });
-      req.end(o.body);
+        conn.replies++;
+        if (keep && this.reuse && !this.closed && !conn.gone) {
+          socket.unref(); // an idle connection doesn't keep the process alive
+          this.idle = conn;
+        } else {
+          conn.gone = true;
+          socket.destroy();
+        }
+        resolve(reply as HttpReply);
+      };
+      // Failed before any reply byte on a reused socket: the device had closed it.
+      const beforeReply = (mapped: TplinkError): Error => (reused && parser.received === 0 ? new StaleSocketError(mapped) : mapped);
+      conn.exchange = {
+        data: (chunk) => {
+          let r;
+          try {
+            r = parser.push(chunk);
+          } catch (err) {
+            finish(new ProtocolError(`reply from ${host}:${port} ${(err as Error).message}`));
+            return;
+          }
+          if (r) finish(null, { status: r.status, headers: r.headers, body: r.body }, r.keepAlive && !r.extra);
+        },
+        end: () => {
+          try {
+            const r = parser.end();
+            finish(null, { status: r.status, headers: r.headers, body: r.body });
+          } catch (err) {
+            finish(beforeReply(new ProtocolError(`connection closed by ${host}:${port} ${parser.received === 0 ? 'before a reply' : `in the middle of a reply (${parser.received} bytes received)`}`, err)));
+          }
+        },
+        error: (err) => {
+          const mapped = mapError(host, port, err, parser.received > 0);
+          finish(STALE_CODES.has(String(err.code)) ? beforeReply(mapped) : mapped);
+        },
+      };
+      this.inflight = (err) => finish(err);
+      // Bounded: Node fires timers past 2^31-1 ms at once.
+      const timer = setTimeout(() => finish(new TimeoutError(host, port, o.timeout, o.what)), Math.min(Math.max(1, o.timeout), 2 ** 31 - 1));
+      // Only the session id, never TIMEOUT, and no header at all without one.
+      const cookie = o.cookie !== null ? `Cookie: TP_SESSIONID=${o.cookie}\r\n` : '';
+      const head = `POST ${o.path} HTTP/1.1\r\n${this.fixedHead}Content-Length: ${o.body.length}\r\n${cookie}\r\n`;
+      // One buffer, one write: one segment, one wake-up of the device.
+      socket.write(Buffer.concat([Buffer.from(head, 'latin1'), o.body]));
     });
   }
 }
 
-function tooBig(host: string, port: number, max: number): ProtocolError {
-  return new ProtocolError(`reply from ${host}:${port} is larger than ${max} bytes`);
+function hostHeader(host: string, port: number): string {
+  const h = net.isIPv6(host) ? `[${host}]` : host;
+  return port === 80 ? h : `${h}:${port}`;
 }
 
 function mapError(host: string, port: number, err: NodeJS.ErrnoException, responded: boolean): TplinkError {

@@ -117,7 +117,9 @@ export class KlapTransport implements Transport {
     } catch (err) {
       // Keys out of step with the device's: start afresh next time.
       if (this.#session === session) this.#session = null;
-      throw new ProtocolError(`reply from ${this.host}:${this.port} does not decrypt: ${(err as Error).message}`, err);
+      // OpenSSL's own words ("error:1C800064:Provider routines::bad decrypt") mean nothing to a user.
+      const why = /^error:/.test((err as Error).message) ? 'bad padding (wrong session key, or a corrupted body)' : (err as Error).message;
+      throw new ProtocolError(`reply from ${this.host}:${this.port} does not decrypt: ${why}`, err);
     }
   }
 
@@ -134,7 +136,7 @@ export class KlapTransport implements Transport {
         const reply = await this.http.post({
           path: `/app/request?seq=${seq}`, body: klapSeal(session.keys, seq, request), cookie: session.cookie, timeout, what: 'reply',
         });
-        return { ...reply, seq };
+        return { status: reply.status, headers: reply.headers, body: reply.body, seq };
       } catch (err) {
         if (err instanceof StaleSocketError && attempt === 0 && !this.closed) {
           this.counters.retries++;

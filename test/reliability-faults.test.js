@@ -380,7 +380,7 @@ describe('reliability: fault injection through Node-RED', function () {
 // (DeviceSession + KLAP client, what tplink-device builds) always runs; the
 // Node-RED path runs once tplink-device reads `protocol`.
 const system = require('../nodes/core/commands/system');
-const { HAS_PROTOCOL, startKlapDevice, klapSession, klapDeviceNode, klapCredentials } = require('./support/klap-devices');
+const { startKlapDevice, klapSession, klapDeviceNode, klapCredentials } = require('./support/klap-devices');
 
 const KLAP_TIMEOUT = 400;
 const KLAP_ERROR_FAULTS = [
@@ -522,7 +522,7 @@ describe('reliability: KLAP device faults through DeviceSession (the config node
   });
 });
 
-(HAS_PROTOCOL ? describe : describe.skip)('reliability: KLAP device faults through Node-RED (tplink-device protocol "klap")', function () {
+describe('reliability: KLAP device faults through Node-RED (tplink-device protocol "klap")', function () {
   this.timeout(20000);
   const report = reportWriter('faults-klap');
   let sim;

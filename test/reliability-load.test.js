@@ -197,7 +197,7 @@ describe('reliability: nothing lost under load', function () {
 // DeviceSession (the config node's core path) always; through Node-RED once
 // tplink-device reads `protocol`.
 const system = require('../nodes/core/commands/system');
-const { HAS_PROTOCOL, startKlapDevice, klapSession, klapDeviceNode, klapCredentials } = require('./support/klap-devices');
+const { startKlapDevice, klapSession, klapDeviceNode, klapCredentials } = require('./support/klap-devices');
 
 describe('reliability: nothing lost under load, KLAP devices through DeviceSession', function () {
   this.timeout(60000);
@@ -254,7 +254,7 @@ describe('reliability: nothing lost under load, KLAP devices through DeviceSessi
   });
 });
 
-(HAS_PROTOCOL ? describe : describe.skip)('reliability: nothing lost under load, KLAP devices through Node-RED', function () {
+describe('reliability: nothing lost under load, KLAP devices through Node-RED', function () {
   this.timeout(60000);
   const report = reportWriter('load-klap');
   let sim;

@@ -4,8 +4,6 @@
 // whether this build's config node reads `protocol` at all (until it does, the
 // Node-RED-level KLAP suites are pending, and the same scenarios run through
 // DeviceSession/DeviceClient instead).
-const fs = require('fs');
-const path = require('path');
 const { KlapPlugSimulator } = require('../../nodes/simulator');
 const { DeviceClient } = require('../../nodes/core/client');
 const { DeviceSession } = require('../../nodes/core/device-session');
@@ -13,7 +11,6 @@ const { DeviceSession } = require('../../nodes/core/device-session');
 const KLAP_ACCOUNT = Object.freeze({ username: 'reliability@example.com', password: 'Reliab1lity-Pass' });
 
 /** Whether tplink-device reads a `protocol` setting (KLAP devices in flows). */
-const HAS_PROTOCOL = /\bconfig\.protocol\b/.test(fs.readFileSync(path.join(__dirname, '..', '..', 'nodes', 'tplink-device.js'), 'utf8'));
 
 /** A KLAP plug on 127.0.0.1 (no 20002 responder) with the test account. */
 function startKlapDevice(model = 'kp115-klap', extra = {}) {
@@ -41,4 +38,4 @@ function klapSession(sim, { timeout = 2000, maxQueue } = {}) {
   return { session, clients };
 }
 
-module.exports = { KLAP_ACCOUNT, HAS_PROTOCOL, startKlapDevice, klapDeviceNode, klapCredentials, klapSession };
+module.exports = { KLAP_ACCOUNT, startKlapDevice, klapDeviceNode, klapCredentials, klapSession };

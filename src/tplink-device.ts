@@ -46,7 +46,13 @@ export = function (RED: NodeAPI) {
     node.host = String(config.host || '').trim();
     node.port = settings.port;
     node.timeout = settings.timeout;
-    node.transport = config.transport === 'udp' ? 'udp' : 'tcp';
+    // protocol 'smart' (Tapo, SMART Kasa): the SMART dialect over KLAP or AES on the
+    // HTTP port (80 unless set), with the account from the credential store.
+    const smart = config.protocol === 'smart';
+    node.dialect = smart ? 'smart' : 'iot';
+    if (smart && (config.port === undefined || String(config.port).trim() === '' || Number(config.port) === 9999)) settings.port = 80;
+    node.port = settings.port;
+    node.transport = smart ? 'smart' : config.transport === 'udp' ? 'udp' : 'tcp';
     node.queueLimit = settings.queueLimit;
     node.findBy = config.findBy === 'mac' || config.findBy === 'deviceId' ? config.findBy : 'host';
 
@@ -59,10 +65,12 @@ export = function (RED: NodeAPI) {
     }
 
     function newClient(host: string, port: number): DeviceClient {
-      return new DeviceClient({ host, port, timeout: node.timeout, transport: node.transport, maxQueue: node.queueLimit });
+      const creds = node.credentials as { username?: string; password?: string } | undefined;
+      const credentials = smart && creds && (creds.username || creds.password) ? { username: creds.username ?? '', password: creds.password ?? '' } : undefined;
+      return new DeviceClient({ host, port, timeout: node.timeout, transport: node.transport, maxQueue: node.queueLimit, credentials });
     }
 
-    const session = new DeviceSession({ host: node.host, port: node.port, timeout: node.timeout, createClient: newClient, resolver, bindError });
+    const session = new DeviceSession({ host: node.host, port: node.port, timeout: node.timeout, createClient: newClient, resolver, bindError, dialect: node.dialect });
     node.session = session;
     // The address the session uses now (a bound device's is found by discovery).
     Object.defineProperty(node, 'host', { get: () => session.host, enumerable: true, configurable: true });
@@ -85,5 +93,7 @@ export = function (RED: NodeAPI) {
     });
   }
 
-  RED.nodes.registerType('tplink-device', TplinkDeviceNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1]);
+  RED.nodes.registerType('tplink-device', TplinkDeviceNode as unknown as Parameters<NodeAPI['nodes']['registerType']>[1], {
+    credentials: { username: { type: 'text' }, password: { type: 'password' } },
+  } as never);
 };

@@ -10,6 +10,8 @@ export interface DeviceConfigDef extends NodeDef {
   port: string | number;
   timeout: string | number;
   transport: string;
+  /** 'smart' = a Tapo / SMART Kasa device (SMART dialect over KLAP or AES) */
+  protocol?: string;
   queueLimit?: string | number;
   /** how the device is found: 'host' (default), 'mac' or 'deviceId' (by discovery) */
   findBy?: string;
@@ -30,7 +32,9 @@ export interface DeviceConfigNode extends Node {
   host: string;
   port: number;
   timeout: number;
-  transport: 'tcp' | 'udp';
+  transport: string;
+  /** 'iot' (Kasa JSON) or 'smart' (Tapo JSON) */
+  dialect: 'iot' | 'smart';
   queueLimit: number;
   findBy: 'host' | 'mac' | 'deviceId';
   /** The core session behind this node: outlets, raw requests, address. */

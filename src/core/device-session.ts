@@ -12,6 +12,10 @@ import { ClientClosedError, TplinkError, ValidationError } from './errors';
 import { Command, JsonObject, isObject, resultOf, timeoutFor } from './commands/command';
 import { listOutlets, OutletInfo, resolveChildId, withContext } from './commands/context';
 import * as system from './commands/system';
+import type { Dialect, DeviceModel } from './model/device-model';
+import { IotModel } from './model/iot-model';
+import { SmartModel } from './model/smart-model';
+import { smartRequestOver } from './smart/request';
 
 export const SYSINFO_TTL_MS = 60_000;
 
@@ -29,6 +33,8 @@ export interface SessionOptions {
   bindError?: unknown;
   /** how long a cached get_sysinfo serves outlet lookups (default 60 s) */
   sysinfoTtlMs?: number;
+  /** the JSON the device speaks: 'iot' (Kasa, default) or 'smart' (Tapo, SMART Kasa) */
+  dialect?: Dialect;
 }
 
 export interface RunResult {
@@ -91,6 +97,8 @@ export class DeviceSession {
   private closed = false;
   /** the device's own name, as last seen or set */
   private _alias: string | undefined;
+  readonly dialect: Dialect;
+  private _model: DeviceModel | null = null;
 
   constructor(opts: SessionOptions) {
     this._host = opts.host;
@@ -100,6 +108,48 @@ export class DeviceSession {
     this.resolver = opts.resolver ?? null;
     this.bindError = opts.bindError ?? null;
     this.ttl = opts.sysinfoTtlMs ?? SYSINFO_TTL_MS;
+    this.dialect = opts.dialect ?? 'iot';
+  }
+
+  /**
+   * The device model the nodes talk to (docs/smart-model.md): IotModel over run()
+   * and a fresh get_sysinfo (today's behaviour), or SmartModel over the SMART
+   * envelope on this session's client. Built once; it remembers what it learnt.
+   */
+  async model(): Promise<DeviceModel> {
+    if (!this._model) {
+      this._model = this.dialect === 'smart'
+        ? new SmartModel(smartRequestOver((req) => this.exchange((c) => c.send(req))))
+        : new IotModel((cmd, outlet) => this.run(cmd, outlet), { sysinfo: () => this.sysinfo(true) });
+    }
+    return this._model;
+  }
+
+  /**
+   * What the editor shows of the device: dialect, alias, model, outlets and the
+   * features it has. Like probe(), it leaves no connection open when no node uses it.
+   */
+  async describe(): Promise<JsonObject> {
+    if (this.dialect === 'iot') {
+      const sys = await this.probe();
+      const meter = typeof sys.feature === 'string' && sys.feature.split(':').includes('ENE');
+      return { dialect: 'iot', alias: String(sys.alias ?? ''), model: String(sys.model ?? ''), outlets: listOutlets(sys) as unknown as JsonObject[], energy: meter };
+    }
+    const holding = this.inUse;
+    try {
+      const m = await this.model();
+      const [info, caps] = await Promise.all([m.info(), m.capabilities()]);
+      return {
+        dialect: 'smart',
+        alias: info.value.alias,
+        model: info.value.model,
+        outlets: info.value.outlets as unknown as JsonObject[],
+        energy: caps.has('energy'),
+        features: [...caps],
+      };
+    } finally {
+      if (!holding && this.client) this.dropClient(this.client);
+    }
   }
 
   /** The address in use, or last found ('' before a bound device has been found). */

@@ -153,6 +153,22 @@
     return d.promise();
   }
 
+  // What a SMART (Tapo) device lacks: those choices are greyed out (the runtime refuses them too).
+  var SMART_OFF = {
+    'tplink-emeter': { action: ['daystat', 'monthstat', 'gains', 'erase'] },
+    'tplink-schedule': { operation: ['next', 'enableAll', 'disableAll'] },
+    'tplink-system': { action: ['location', 'time', 'timezone', 'set-timezone', 'cloud-info', 'scan', 'reset', 'set-mac', 'set-device-id', 'set-hw-id', 'test-mode', 'download-firmware', 'flash-firmware', 'join-wifi', 'cloud-bind', 'cloud-unbind', 'cloud-server'] },
+    'tplink-antitheft': { operation: ['list', 'add', 'edit', 'delete', 'deleteAll', 'enableAll', 'disableAll'] }
+  };
+  function offerOnly(type, data) {
+    var off = data.dialect === 'smart' ? SMART_OFF[type] || {} : {};
+    ['action', 'operation'].forEach(function (field) {
+      $('#node-input-' + field + ' option').each(function () {
+        $(this).prop('disabled', (off[field] || []).indexOf($(this).val()) >= 0);
+      });
+    });
+  }
+
   window.TplinkOutletPicker = {
     attach: function (node, inputId) {
       var input = $('#' + inputId);
@@ -205,8 +221,10 @@
             if (mine !== asked) return;
             outlets = data.outlets || [];
             fill();
-            if (outlets.length) info.hide();
-            else info.text(t('picker.single', { model: data.model || '' })).show();
+            offerOnly(node.type, data);
+            var dialect = data.dialect === 'smart' ? t('picker.smart', { model: data.model || '' }) : '';
+            if (outlets.length) { if (dialect) info.text(dialect).show(); else info.hide(); }
+            else info.text((dialect ? dialect + ' ' : '') + t('picker.single', { model: data.model || '' })).show();
           })
           .fail(function (xhr) { if (mine === asked) info.text(errorText(xhr)).show(); });
       }

@@ -124,7 +124,10 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       return;
     }
     const session = dev.session;
-    probeShared(res, `device ${id}`, async () => summary(await session.probe(), session.host, session.port));
+    // A SMART device says its dialect and the features it has, so the editor offers only those.
+    probeShared(res, `device ${id}`, async () => (session.dialect === 'smart'
+      ? { host: session.host, port: session.port, ...(await session.describe()) }
+      : { ...summary(await session.probe(), session.host, session.port), dialect: 'iot' }));
   });
 
   // GET /tplink-smartplug/outlets?host=&port= -> outlets of a device not deployed yet

@@ -11,3 +11,4 @@ export { isLoopback } from './net-util';
 export { KlapServer, KlapServerOptions, KlapHandler, KlapFault, KlapFaultType, KLAP_FAULT_TYPES } from './klap-server';
 export { KlapPlugSimulator, KlapPlugOptions } from './klap-plug';
 export { KLAP_MODELS, KlapModelSpec, findKlapModel } from './klap-models';
+export { SmartPlugSimulator, SmartPlugOptions, SmartPlugFault, SMART_SIM_MODELS } from './smart-plug';

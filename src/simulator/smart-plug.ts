@@ -15,7 +15,7 @@ import { SmartDevice } from './smart/device';
 import { AesSmartServer } from './smart/aes-server';
 import type { AesFault } from './smart/aes-faults';
 import { buildDiscoveryAnswer } from './smart/discovery-answer';
-import { SMART_MODELS, findSmartModel } from './smart/models';
+import { findSmartModel } from './smart/models';
 
 /** Short names of the SMART models and the transport each is served on. */
 export const SMART_SIM_MODELS: Readonly<Record<string, { model: string; transport: 'klap' | 'aes' }>> = {
@@ -195,10 +195,4 @@ export class SmartPlugSimulator {
     this.probesAnswered++;
     this.udp?.send(answer, to.port, to.address, () => {});
   }
-}
-
-/** Names for usage texts. */
-export function smartSimModelNames(): string[] {
-  void SMART_MODELS;
-  return Object.keys(SMART_SIM_MODELS);
 }

@@ -12,14 +12,21 @@ const root = path.resolve(__dirname, '..');
 // Overridable so a test can run the whole demo beside a developer's own `npm start`.
 const userDir = process.env.TPLINK_USER_DIR || path.join(root, '.node-red');
 const BASE_PORT = Number(process.env.TPLINK_SIM_PORT) || 9999;
-const { SimulatorNetwork } = require(path.join(root, 'nodes', 'simulator'));
+const { SimulatorNetwork, SmartPlugSimulator } = require(path.join(root, 'nodes', 'simulator'));
 
 // The demo devices: the demo and example flows point at 127.0.0.1:9999 (the HS110),
-// 10000 (HS100) and 10001 (HS300); discovery answers on the HS110's port.
+// 10000 (HS100) and 10001 (HS300); discovery answers on the HS110's port. Tapo
+// (SMART over KLAP v2, un-provisioned: blank account): P110 on 10003, P300 on 10004
+// (HTTP, and the 20002 probe answered on the same UDP port number).
 const DEVICES = [
   { model: 'hs110', port: BASE_PORT, alias: 'Simulated HS110' },
   { model: 'hs100', port: BASE_PORT + 1, alias: 'Simulated HS100' },
   { model: 'hs300', port: BASE_PORT + 2, alias: 'Simulated HS300' },
+];
+
+const TAPO = [
+  { model: 'p110', port: BASE_PORT + 4, nickname: 'Simulated P110' },
+  { model: 'p300', port: BASE_PORT + 5, nickname: 'Simulated P300' },
 ];
 
 const DASHBOARD = '@flowfuse/node-red-dashboard';
@@ -73,6 +80,12 @@ async function main() {
   for (const sim of net.members) {
     console.log(`simulated ${sim.device.model} "${sim.device.sysinfo().alias}" on tcp/udp 127.0.0.1:${sim.port}`);
   }
+  const tapo = [];
+  for (const t of TAPO) {
+    const sim = await SmartPlugSimulator.start({ host: '127.0.0.1', model: t.model, port: t.port, discoveryPort: t.port, nickname: t.nickname });
+    tapo.push(sim);
+    console.log(`simulated ${sim.model} "${t.nickname}" (SMART over KLAP) on http/udp 127.0.0.1:${sim.port}`);
+  }
   const red = spawn(process.execPath, [
     require.resolve('node-red/red.js'),
     '--settings', path.join(__dirname, 'node-red-settings.js'),
@@ -83,7 +96,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     red.kill('SIGINT');
-    await net.stop();
+    await Promise.all([net.stop(), ...tapo.map((s) => s.stop())]);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -28,11 +28,11 @@ const canBind = (port) => new Promise((resolve) => {
   const srv = net.createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
 });
 
-/** Four free consecutive ports below the ephemeral range: three plugs and Node-RED. */
+/** Six free consecutive ports below the ephemeral range: three Kasa plugs, Node-RED, two Tapo. */
 async function freePorts() {
   for (let i = 0; i < 50; i++) {
     const base = 20000 + Math.floor(Math.random() * 10000);
-    const ok = await Promise.all([0, 1, 2, 3].map((k) => canBind(base + k)));
+    const ok = await Promise.all([0, 1, 2, 3, 4, 5].map((k) => canBind(base + k)));
     if (ok.every(Boolean)) return base;
   }
   throw new Error('no free ports');
@@ -67,6 +67,8 @@ describe('npm start (the demo)', function () {
   it('prints the simulated plugs and the editor address', () => {
     assert.match(log, new RegExp(`simulated HS110 "Simulated HS110" on tcp/udp 127\\.0\\.0\\.1:${base}`));
     assert.match(log, /simulated HS300 "Simulated HS300"/);
+    assert.match(log, new RegExp(`simulated P110 "Simulated P110" \\(SMART over KLAP\\) on http/udp 127\\.0\\.0\\.1:${base + 4}`));
+    assert.match(log, /simulated P300 "Simulated P300"/);
     assert.match(log, new RegExp(`Node-RED: http://127\\.0\\.0\\.1:${base + 3}`));
   });
 
@@ -76,7 +78,7 @@ describe('npm start (the demo)', function () {
     const flows = JSON.parse(res.body);
     assert.ok(flows.some((n) => n.type === 'tab' && n.label === 'TP-Link demo'));
     const ports = flows.filter((n) => n.type === 'tplink-device').map((n) => Number(n.port)).sort();
-    assert.deepStrictEqual(ports, [base, base + 1, base + 2]);
+    assert.deepStrictEqual(ports, [base, base + 1, base + 2, base + 4, base + 5]);
     assert.doesNotMatch(log, /\[error\]/);
   });
 
@@ -109,9 +111,27 @@ describe('npm start (the demo)', function () {
     }
   });
 
+  it('the demo toggles the simulated Tapo P110 (SMART over KLAP)', async () => {
+    const client = new DeviceClient({ host: '127.0.0.1', port: base + 4, transport: 'smart' });
+    const on = async () => (await client.send({ method: 'get_device_info' })).result.device_on;
+    try {
+      const before = await on();
+      assert.strictEqual((await request(base + 3, 'POST', '/inject/demo-p110-toggle')).status, 200);
+      let now = before;
+      for (let i = 0; i < 50 && now === before; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        now = await on();
+      }
+      assert.strictEqual(now, !before);
+      assert.doesNotMatch(log, /\[error\]/);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('Ctrl-C stops Node-RED and the plugs, and frees their ports', async () => {
     const code = await new Promise((resolve) => { proc.once('exit', (c) => resolve(c)); proc.kill('SIGINT'); });
     assert.strictEqual(code, 0);
-    for (const p of [base, base + 1, base + 2, base + 3]) assert.ok(await canBind(p), `port ${p} free again`);
+    for (const p of [base, base + 1, base + 2, base + 3, base + 4, base + 5]) assert.ok(await canBind(p), `port ${p} free again`);
   });
 });

@@ -52,8 +52,9 @@ export = function (RED: NodeAPI) {
       let reply: unknown;
       if (device.dialect === 'smart') {
         // Tapo / SMART Kasa: the device model (same payload; msg.reply = {method, result}).
+        // A toggle reads and sets as one held exchange (two toggles at once flip it twice).
         const m = await device.session.model();
-        const a = action === 'toggle' ? await m.toggle(outlet) : action === 'get' ? await m.getState(outlet) : await m.setState(action === 'on', outlet);
+        const a = action === 'toggle' ? await device.session.heldModel((held) => held.toggle(outlet)) : action === 'get' ? await m.getState(outlet) : await m.setState(action === 'on', outlet);
         ({ value: on, reply } = a);
       } else if (action === 'toggle') {
         // Read and set as one held exchange: two toggles at once flip the relay twice.

@@ -272,3 +272,57 @@ describe('P300 strip outlets (SMART, control_child)', function () {
     assert.strictEqual(got[0].payload.outlet, 0);
   });
 });
+
+describe('held toggles and bursts on each dialect', function () {
+  for (const twin of TWINS) {
+    describe(twin.name, function () {
+      let sim;
+      beforeEach(async () => { sim = await twin.start(); });
+      afterEach(async () => { await helper.unload(); await sim.stop(); });
+
+      it('two toggles at once flip the relay twice (read and write held together)', async () => {
+        await load(['tplink-relay'], [twin.config(sim), ...wired('n', 'tplink-relay', 'dev', { action: 'toggle' })], twin.creds);
+        twin.setRelay(sim, false);
+        const got = [];
+        const both = new Promise((resolve) => helper.getNode('n-out').on('input', (m) => { got.push(m.payload); if (got.length === 2) resolve(); }));
+        helper.getNode('n').receive({ payload: 'a' });
+        helper.getNode('n').receive({ payload: 'b' });
+        await both;
+        assert.deepStrictEqual(got, [true, false]);
+        assert.strictEqual(twin.relay(sim), false);
+      });
+
+      it('a burst of 60 messages: every one answered once, in order, no error', async () => {
+        await load(['tplink-relay'], [twin.config(sim), ...wired('n', 'tplink-relay', 'dev', { action: 'msg' })], twin.creds);
+        const got = [];
+        const errors = [];
+        helper.getNode('n').on('call:error', (c) => errors.push(c.args[0]));
+        const all = new Promise((resolve) => helper.getNode('n-out').on('input', (m) => { got.push(m); if (got.length === 60) resolve(); }));
+        for (let i = 0; i < 60; i++) helper.getNode('n').receive({ payload: i % 2 === 0, seq: i });
+        await all;
+        assert.deepStrictEqual(errors, []);
+        assert.deepStrictEqual(got.map((m) => m.seq), Array.from({ length: 60 }, (_, i) => i));
+        assert.ok(got.every((m) => m.payload === (m.seq % 2 === 0)));
+        assert.strictEqual(twin.relay(sim), false);
+      });
+    });
+  }
+
+  it('two toggles at once on one P300 outlet flip it twice', async () => {
+    const sim = await SmartPlugSimulator.start({ model: 'p300', username: USER, password: PASS, discoveryPort: null });
+    try {
+      for (const c of sim.device.children) sim.device.setOn(c, false);
+      await load(['tplink-relay'], [deviceNode('dev', sim, { protocol: 'smart' }), ...wired('n', 'tplink-relay', 'dev', { action: 'toggle', outlet: '2' })], { dev: { username: USER, password: PASS } });
+      const got = [];
+      const both = new Promise((resolve) => helper.getNode('n-out').on('input', (m) => { got.push(m.payload); if (got.length === 2) resolve(); }));
+      helper.getNode('n').receive({});
+      helper.getNode('n').receive({});
+      await both;
+      assert.deepStrictEqual(got, [true, false]);
+      assert.deepStrictEqual(sim.device.children.map((c) => c.on), [false, false, false]);
+    } finally {
+      await helper.unload();
+      await sim.stop();
+    }
+  });
+});

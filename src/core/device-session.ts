@@ -126,6 +126,28 @@ export class DeviceSession {
   }
 
   /**
+   * Runs `fn` with a model that holds the device: nothing else queued for it runs
+   * until `fn` settles (a toggle's read and write). IOT: over the held handle's
+   * commands; SMART: a SmartModel over the held handle, knowing the shared
+   * model's components so it asks nothing extra.
+   */
+  async heldModel<T>(fn: (m: DeviceModel) => Promise<T>): Promise<T> {
+    if (this.dialect !== 'smart') {
+      // Everything through the held handle: asking the session (its queue) here would wait on ourselves.
+      return this.exclusive((d) => {
+        const sysinfo = (): Promise<JsonObject> => d.run(system.getSysinfo());
+        return fn(new IotModel(async (cmd, outlet) => {
+          const sent = given(outlet) ? withContext(cmd, [resolveChildId(await sysinfo(), outlet)]) : cmd;
+          const reply = (await d.send(sent.request, { timeout: timeoutFor(sent, this.timeout) })) as JsonObject;
+          return { result: resultOf(sent, reply), reply };
+        }, { sysinfo }));
+      });
+    }
+    const components = await ((await this.model()) as SmartModel).componentList();
+    return this.exclusive((d) => fn(new SmartModel(smartRequestOver((req) => d.send(req), { batch: false }), { components })));
+  }
+
+  /**
    * What the editor shows of the device: dialect, alias, model, outlets and the
    * features it has. Like probe(), it leaves no connection open when no node uses it.
    */

@@ -78,6 +78,12 @@ export class SmartModel implements DeviceModel {
     return this.componentsAsked;
   }
 
+  /** component_nego's list as read (asking once if needed), to build another model for the same device. */
+  async componentList(): Promise<JsonObject[]> {
+    const comps = await this.componentMap();
+    return [...comps].map(([id, ver_code]) => ({ id, ver_code }));
+  }
+
   async capabilities(): Promise<ReadonlySet<Capability>> {
     if (!this.caps) {
       const comps = await this.componentMap();

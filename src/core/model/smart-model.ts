@@ -14,7 +14,7 @@ import { bool, ruleId } from '../commands/validate';
 import { ProtocolError, UnsupportedError, ValidationError } from '../errors';
 import {
   COUNTDOWN_SHAPE, SCHEDULE_SHAPE, describedWithId, findRule, mergeEdit,
-} from '../../common/rule-ops';
+} from '../commands/rule-edit';
 import {
   Answer, Capability, DayStats, DeviceInfo, DeviceModel, EnergySummary, FEATURE_NAMES, MonthStats, Outlet,
   OutletInfo, RelaySnapshot, RuleOut, ScheduleList, outletKey,

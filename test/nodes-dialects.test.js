@@ -131,6 +131,7 @@ for (const twin of TWINS) {
       assert.strictEqual(msg.payload.alias, twin.alias(sim));
       assert.strictEqual(typeof msg.payload.model, 'string');
       assert.strictEqual(helper.getNode('n').status.lastCall.args[0].text, twin.alias(sim));
+      assert.strictEqual(msg.device.alias, twin.alias(sim), 'msg.device carries the device\'s own name');
     });
 
     it('system alias: renames the device', async () => {
@@ -138,6 +139,7 @@ for (const twin of TWINS) {
       assert.ifError(error);
       assert.deepStrictEqual(msg.payload, { alias: 'Kitchen ☕' });
       assert.strictEqual(twin.alias(sim), 'Kitchen ☕');
+      assert.strictEqual(msg.device.alias, 'Kitchen ☕');
     });
 
     it('monitor: a relay change gives power-on with the same payload shape', async () => {
@@ -259,6 +261,21 @@ describe('P300 strip outlets (SMART, control_child)', function () {
     assert.ok(!sim.device.children[0].countdown.rule);
     const e = await exchange('e', { payload: null });
     assert.match(e.error.message, /energy metering is not available on this device \(P300, SMART\)/);
+  });
+
+  it('raw with an outlet: wrapped in control_child for that outlet; a batch too', async () => {
+    for (const c of sim.device.children) sim.device.setOn(c, false);
+    await load(['tplink-raw'], [deviceNode('dev', sim, { protocol: 'smart' }), ...wired('n', 'tplink-raw', 'dev', { outlet: '1' })], creds);
+    const one = await exchange('n', { payload: { method: 'set_device_info', params: { device_on: true } } });
+    assert.ifError(one.error);
+    assert.strictEqual(sim.requests.at(-1).method, 'control_child');
+    assert.deepStrictEqual(sim.device.children.map((c) => c.on), [false, true, false]);
+    const batch = await exchange('n', { payload: [{ method: 'get_device_info' }, { method: 'get_countdown_rules', params: { start_index: 0 } }] });
+    assert.ifError(batch.error);
+    const res = batch.msg.payload.result.responses;
+    assert.strictEqual(res[0].result.responseData.result.device_id, sim.device.children[1].deviceId);
+    const bad = await exchange('n', { payload: { method: 'get_device_info' }, outlet: 9 });
+    assert.match(bad.error.message, /invalid outlet: expected an outlet index 0-2/);
   });
 
   it('the monitor watches every outlet', async () => {

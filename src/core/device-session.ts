@@ -15,7 +15,8 @@ import * as system from './commands/system';
 import type { Dialect, DeviceModel } from './model/device-model';
 import { IotModel } from './model/iot-model';
 import { SmartModel } from './model/smart-model';
-import { smartRequestOver } from './smart/request';
+import { smartRequestOver, SmartRequestFn } from './smart/request';
+import { decodeName } from './model/smart-fields';
 
 export const SYSINFO_TTL_MS = 60_000;
 
@@ -119,10 +120,22 @@ export class DeviceSession {
   async model(): Promise<DeviceModel> {
     if (!this._model) {
       this._model = this.dialect === 'smart'
-        ? new SmartModel(smartRequestOver((req) => this.exchange((c) => c.send(req))))
+        ? new SmartModel(this.aliasWatching(smartRequestOver((req) => this.exchange((c) => c.send(req)))))
         : new IotModel((cmd, outlet) => this.run(cmd, outlet), { sysinfo: () => this.sysinfo(true) });
     }
     return this._model;
+  }
+
+  /** The plug's own nickname, as read or set through the SMART model, keeps `alias` (msg.device) current. */
+  private aliasWatching(request: SmartRequestFn): SmartRequestFn {
+    return async (method, params, childId) => {
+      const result = await request(method, params, childId);
+      if (childId === undefined) {
+        const nick = method === 'get_device_info' ? result.nickname : method === 'set_device_info' && params ? params.nickname : undefined;
+        if (typeof nick === 'string') this._alias = decodeName(nick);
+      }
+      return result;
+    };
   }
 
   /**

@@ -153,18 +153,16 @@
     return d.promise();
   }
 
-  // What a SMART (Tapo) device lacks: those choices are greyed out (the runtime refuses them too).
-  var SMART_OFF = {
-    'tplink-emeter': { action: ['daystat', 'monthstat', 'gains', 'erase'] },
-    'tplink-schedule': { operation: ['next', 'enableAll', 'disableAll'] },
-    'tplink-system': { action: ['location', 'time', 'timezone', 'set-timezone', 'cloud-info', 'scan', 'reset', 'set-mac', 'set-device-id', 'set-hw-id', 'test-mode', 'download-firmware', 'flash-firmware', 'join-wifi', 'cloud-bind', 'cloud-unbind', 'cloud-server'] },
-    'tplink-antitheft': { operation: ['list', 'add', 'edit', 'delete', 'deleteAll', 'enableAll', 'disableAll'] }
-  };
+  // What a SMART (Tapo) device lacks (the shared rules' SMART_UNAVAILABLE): greyed out; the runtime refuses them too.
   function offerOnly(type, data) {
-    var off = data.dialect === 'smart' ? SMART_OFF[type] || {} : {};
+    var off = data.dialect === 'smart' ? shared('TplinkRules').SMART_UNAVAILABLE[type] || {} : {};
     ['action', 'operation'].forEach(function (field) {
+      // Only options greyed out here are let go again: the node's own rules (erase, destructive) keep theirs.
       $('#node-input-' + field + ' option').each(function () {
-        $(this).prop('disabled', (off[field] || []).indexOf($(this).val()) >= 0);
+        var el = $(this);
+        if ((off[field] || []).indexOf(el.val()) >= 0) {
+          if (!el.prop('disabled')) el.attr('data-tplink-lacks', '1').prop('disabled', true);
+        } else if (el.attr('data-tplink-lacks')) el.removeAttr('data-tplink-lacks').prop('disabled', false);
       });
     });
   }

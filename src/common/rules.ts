@@ -118,3 +118,19 @@ export function valid(name: RuleName, v: unknown): boolean {
 export function validator(name: RuleName): (v: unknown) => boolean {
   return (v) => valid(name, v);
 }
+
+/**
+ * What a SMART (Tapo) device does not have, by node and setting: the editor greys
+ * these choices out once it knows the device speaks SMART, and the runtime refuses
+ * them ("… is not available on this device (P110, SMART)"), nothing sent for them.
+ * test/smart-editor-parity.test.js runs every entry, and every other choice, on a P110.
+ */
+export const SMART_UNAVAILABLE: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  'tplink-emeter': { action: ['daystat', 'monthstat', 'gains', 'erase'] },
+  'tplink-schedule': { operation: ['next', 'enableAll', 'disableAll'] },
+  'tplink-antitheft': { operation: ['list', 'add', 'edit', 'delete', 'deleteAll', 'enableAll', 'disableAll'] },
+  'tplink-system': {
+    action: ['location', 'time', 'timezone', 'set-timezone', 'cloud-info', 'scan', 'reset', 'set-mac', 'set-device-id', 'set-hw-id',
+      'test-mode', 'download-firmware', 'flash-firmware', 'join-wifi', 'cloud-bind', 'cloud-unbind', 'cloud-server'],
+  },
+};

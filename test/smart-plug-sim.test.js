@@ -124,6 +124,15 @@ describe('SMART plug simulator (KLAP v2 and AES, 127.0.0.1)', function () {
     assert.strictEqual(typeof (await a.getState()).value, 'boolean');
   });
 
+  it('an IOT command on a SMART session is refused before anything is sent', async () => {
+    const sim = await start({ model: 'p110', discoveryPort: null });
+    const s = open(sim);
+    await assert.rejects(s.sysinfo(), (e) => e.kind === 'not-allowed' && /speaks SMART/.test(e.message));
+    await assert.rejects(s.probe(), (e) => e.kind === 'not-allowed');
+    await assert.rejects(s.run({ module: 'system', method: 'set_relay_state', request: { system: { set_relay_state: { state: 1 } } }, destructive: false }), (e) => e.kind === 'not-allowed');
+    assert.strictEqual(sim.klap.counts.requests, 0);
+  });
+
   it('reads asked together go as one multipleRequest round trip', async () => {
     const sim = await start({ model: 'p110', discoveryPort: null });
     const s = open(sim);

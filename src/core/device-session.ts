@@ -126,6 +126,15 @@ export class DeviceSession {
     return this._model;
   }
 
+  /** An IOT command must never reach a SMART device: a caller that missed model() learns it here, nothing sent. */
+  private iotOnly(what: string): void {
+    if (this.dialect === 'smart') throw this.notIot(what);
+  }
+
+  private notIot(what: string): TplinkError {
+    return new TplinkError('not-allowed', `${what} is a Kasa (IOT) command; this device speaks SMART: ask it through session.model()`);
+  }
+
   /** The plug's own nickname, as read or set through the SMART model, keeps `alias` (msg.device) current. */
   private aliasWatching(request: SmartRequestFn): SmartRequestFn {
     return async (method, params, childId) => {
@@ -237,6 +246,7 @@ export class DeviceSession {
 
   /** Sends a command (to one outlet of a strip when `outlet` is given); throws DeviceError on err_code. */
   async run(cmd: Command, outlet?: unknown): Promise<RunResult> {
+    this.iotOnly(`${cmd.module}.${cmd.method}`);
     const sent = given(outlet) ? withContext(cmd, [await this.childId(outlet)]) : cmd;
     const reply = await this.request(sent.request, { timeout: timeoutFor(sent, this.timeout) });
     return { result: resultOf(sent, reply), reply, command: sent };
@@ -256,6 +266,7 @@ export class DeviceSession {
 
   /** get_sysinfo, cached for outlet lookups unless `fresh`. */
   async sysinfo(fresh = false): Promise<JsonObject> {
+    this.iotOnly('system.get_sysinfo');
     const c = this.cached;
     if (!fresh && c && Date.now() - c.at < this.ttl) return c.sysinfo;
     const result = await this.exchange((client) => client.run(system.getSysinfo()));
@@ -301,6 +312,7 @@ export class DeviceSession {
    * When no flow node uses the device, no connection is left open afterwards.
    */
   probe(): Promise<JsonObject> {
+    if (this.dialect === 'smart') return Promise.reject(this.notIot('system.get_sysinfo'));
     if (!this.probing) {
       this.probing = this.probeOnce().finally(() => {
         this.probing = null;

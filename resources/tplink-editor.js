@@ -80,6 +80,8 @@
         li.addClass('selected');
         $('#node-config-input-host').val(d.host).trigger('change');
         $('#node-config-input-port').val(d.port).trigger('change');
+        // A Tapo / SMART Kasa answer (20002 discovery says its dialect): protocol smart.
+        if (d.dialect === 'smart') $('#node-config-input-protocol').val('smart').trigger('change');
         $('#node-config-input-mac').val(d.mac).trigger('change');
         $('#node-config-input-deviceId').val(d.deviceId).trigger('change');
         var name = $('#node-config-input-name');

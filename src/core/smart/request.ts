@@ -2,7 +2,8 @@
 // SmartRequest): builds the envelope, wraps strip-outlet requests in
 // control_child, checks error_code, and unwraps the result. Reads asked for in
 // the same tick (e.g. get_device_info and component_nego for one node, or
-// several nodes polling one device) go as one multipleRequest round trip; a
+// several nodes polling one device) go as one multipleRequest round trip (the
+// device's own, not a strip outlet's); a
 // read the device skipped after an earlier error is asked again on its own
 // (reads change nothing, so asking twice is harmless). Writes always go alone.
 
@@ -77,7 +78,8 @@ export function smartRequestOver(send: SmartSend, opts: { batch?: boolean } = {}
     } catch (err) {
       return Promise.reject(err); // bad method or params: nothing sent
     }
-    if (noBatch || !isReadOnlyMethod(method)) return single(send, env, method, childId);
+    // Strip outlets' requests go alone: not every firmware takes control_child inside a batch.
+    if (noBatch || childId !== undefined || !isReadOnlyMethod(method)) return single(send, env, method, childId);
     return new Promise<JsonObject>((resolve, reject) => {
       if (waiting.length === 0) queueMicrotask(flush);
       waiting.push({ env, method, childId, resolve, reject });

@@ -141,7 +141,10 @@
     var cfg = RED.nodes.node(configId);
     var direct = function () {
       if (!cfg || !cfg.host) return $.Deferred().reject({ responseJSON: { error: t('picker.deployFirst') } }).promise();
-      return $.ajax({ url: 'tplink-smartplug/outlets?' + $.param({ host: cfg.host, port: cfg.port || 9999 }), dataType: 'json' });
+      var smart = cfg.protocol === 'smart';
+      var q = { host: cfg.host, port: cfg.port || (smart ? 80 : 9999) };
+      if (smart) q.protocol = 'smart';
+      return $.ajax({ url: 'tplink-smartplug/outlets?' + $.param(q), dataType: 'json' });
     };
     // Changed, not deployed yet: ask the address in the dialog, not the running node.
     if (!cfg || cfg.changed) return direct();

@@ -134,11 +134,30 @@ export function registerAdminRoutes(RED: NodeAPI): void {
   app.get(`${ROUTE_PREFIX}/outlets`, RED.auth.needsPermission('tplink-device.write'), (req: Request, res: Response) => {
     let host: string;
     let port: number;
+    let smart = false;
     try {
       host = hostParam(param(req, 'host'));
       port = portParam(param(req, 'port'));
+      const protocol = param(req, 'protocol');
+      if (protocol !== undefined && protocol !== '' && typeof protocol !== 'string') throw new ValidationError('protocol', 'a protocol name', protocol);
+      smart = protocol === 'smart';
     } catch (err) {
       fail(res, err);
+      return;
+    }
+    // A Tapo device not deployed yet: only the firmware's default accounts can be tried (the dialog's account is not sent here).
+    if (smart) {
+      probeShared(res, `smart ${host}:${port}`, async () => {
+        const once = new DeviceSession({
+          host, port, timeout: PROBE_TIMEOUT_MS, dialect: 'smart',
+          createClient: (h, p) => new DeviceClient({ host: h, port: p, timeout: PROBE_TIMEOUT_MS, maxQueue: 4, transport: 'smart' }),
+        });
+        try {
+          return { host, port, ...(await once.describe()) };
+        } finally {
+          void once.close();
+        }
+      });
       return;
     }
     probeShared(res, `address ${host}:${port}`, async () => {

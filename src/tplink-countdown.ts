@@ -80,7 +80,7 @@ async function performSmart(op: Op, msg: Msg, c: CountdownDef, ctx: ActionContex
 
 async function perform(op: Op, msg: Msg, c: CountdownDef, ctx: ActionContext): Promise<ActionResult> {
   const { device, outlet } = ctx;
-  if (device.dialect === 'smart') return performSmart(op, msg, c, ctx);
+  if (await device.session.isSmart()) return performSmart(op, msg, c, ctx);
   switch (op) {
     case 'get': {
       const { result, reply } = await device.run(countdown.getRules(), outlet);

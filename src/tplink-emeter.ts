@@ -150,7 +150,7 @@ export = function (RED: NodeAPI) {
       const action = actionOf(config.action || 'realtime', msg);
       const args = payloadArgs(msg.payload);
       const today = new Date();
-      if (device.dialect === 'smart') return smartEmeter(device, action, args, outlet);
+      if (await device.session.isSmart()) return smartEmeter(device, action, args, outlet);
       try {
         switch (action) {
           case 'realtime': {

@@ -76,7 +76,7 @@ export = function (RED: NodeAPI) {
     // Read the meter on every poll when there is one: the status shows the watts.
     async function measure(): Promise<JsonObject | undefined> {
       if (!hasMeter) return undefined;
-      if (device!.dialect === 'smart') {
+      if (await device!.session.isSmart()) {
         // Tapo / SMART Kasa: the device model says up front when there is no meter.
         try {
           return (await (await device!.session.model()).realtime(outlet)).value as unknown as JsonObject;
@@ -100,7 +100,7 @@ export = function (RED: NodeAPI) {
 
     /** The watched relays: from get_sysinfo (Kasa) or the SMART device model (Tapo). */
     async function relaysNow(): Promise<{ alias: string; outlets: RelayState[] }> {
-      if (device!.dialect === 'smart') return (await device!.session.model()).relays(outlet) as Promise<{ alias: string; outlets: RelayState[] }>;
+      if (await device!.session.isSmart()) return (await device!.session.model()).relays(outlet) as Promise<{ alias: string; outlets: RelayState[] }>;
       const { sysinfo: sys, relays } = await device!.session.relays(outlet);
       return { alias: String(sys.alias ?? ''), outlets: relays };
     }

@@ -66,7 +66,7 @@ export = function (RED: NodeAPI) {
     const fixed = String(config.request ?? '').trim();
 
     setupActionNode(RED, this, config, async (msg, { device, outlet }) => {
-      if (device.dialect === 'smart') {
+      if (await device.session.isSmart()) {
         // Tapo / SMART Kasa: {method, params} or an array of them (one multipleRequest).
         const list = fixed !== '' ? parseSmartRawRequest(fixed, 'request') : parseSmartRawRequest(msg.payload, 'payload');
         refuseSmartDeviceChanging(list, allowDestructive);

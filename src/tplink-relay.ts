@@ -50,7 +50,7 @@ export = function (RED: NodeAPI) {
       const action = relayAction(config.action || 'msg', msg.payload);
       let on: boolean;
       let reply: unknown;
-      if (device.dialect === 'smart') {
+      if (await device.session.isSmart()) {
         // Tapo / SMART Kasa: the device model (same payload; msg.reply = {method, result}).
         // A toggle reads and sets as one held exchange (two toggles at once flip it twice).
         const m = await device.session.model();

@@ -103,7 +103,7 @@ async function performSmart(op: Op, msg: Msg, c: ScheduleDef, ctx: ActionContext
 
 async function perform(op: Op, msg: Msg, c: ScheduleDef, ctx: ActionContext): Promise<ActionResult> {
   const { device, outlet } = ctx;
-  if (device.dialect === 'smart') return performSmart(op, msg, c, ctx);
+  if (await device.session.isSmart()) return performSmart(op, msg, c, ctx);
   switch (op) {
     case 'list': {
       const { result, reply } = await device.run(schedule.getRules(), outlet);

@@ -269,7 +269,7 @@ export = function (RED: NodeAPI) {
       const password = node.credentials && node.credentials.password ? node.credentials.password : undefined;
       const editor = config.action === 'msg' ? {} : spec.editor(config);
       const args = { ...editor, ...payloadArgs(msg.payload, spec) };
-      if (device.dialect === 'smart') return smartSystem(await device.session.model(), action, args, outlet);
+      if (await device.session.isSmart()) return smartSystem(await device.session.model(), action, args, outlet);
       const cmd = spec.build(args, password);
       if (cmd.destructive && !allowDestructive) throw new NotAllowedError(`${cmd.module}.${cmd.method}`);
       // sysinfo of the whole device goes through the config node's cache, so msg.device gets the fresh alias.

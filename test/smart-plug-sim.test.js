@@ -197,3 +197,57 @@ describe('sim CLI: --model p110 / p300 / p100', function () {
     assert.ok(!(out + err).includes(PASS) && !(out + err).includes(USER));
   });
 });
+
+describe("DeviceSession dialect 'auto' over KLAP: the device's answer tells IOT from SMART", function () {
+  const { KlapPlugSimulator } = require('../nodes/simulator');
+  const auto = (port) => new DeviceSession({
+    host: '127.0.0.1', port, timeout: 1500, dialect: 'auto',
+    createClient: (h, p) => new DeviceClient({ host: h, port: p, timeout: 1500, transport: 'klap', credentials: { username: USER, password: PASS } }),
+  });
+
+  it('a Tapo P110 over KLAP: smart, and the SMART model works; IOT commands refused after', async () => {
+    const sim = await SmartPlugSimulator.start({ model: 'p110', username: USER, password: PASS, discoveryPort: null });
+    const s = auto(sim.port);
+    s.attach({});
+    try {
+      assert.strictEqual(s.dialect, 'auto');
+      const [a, b] = await Promise.all([s.isSmart(), s.knownDialect()]);
+      assert.strictEqual(a, true);
+      assert.strictEqual(b, 'smart');
+      assert.strictEqual(sim.klap.counts.handled, 1, 'asked once for both callers');
+      assert.strictEqual((await (await s.model()).info()).value.model, 'P110');
+      await assert.rejects(s.sysinfo(), (e) => e.kind === 'not-allowed');
+    } finally {
+      await s.close();
+      await sim.stop();
+    }
+  });
+
+  it('a Kasa KP115 over KLAP: iot, and the IOT model works', async () => {
+    const sim = await KlapPlugSimulator.start({ model: 'kp115-klap', username: USER, password: PASS, discoveryPort: null });
+    const s = auto(sim.port);
+    s.attach({});
+    try {
+      assert.strictEqual(await s.knownDialect(), 'iot');
+      assert.strictEqual((await (await s.model()).info()).value.model, 'KP115(UK)');
+      assert.strictEqual((await s.sysinfo()).model, 'KP115(UK)');
+    } finally {
+      await s.close();
+      await sim.stop();
+    }
+  });
+
+  it('probe and describe of an unused auto session tell the dialect and leave no connection open', async () => {
+    const sim = await SmartPlugSimulator.start({ model: 'p300', username: USER, password: PASS, discoveryPort: null });
+    const s = auto(sim.port);
+    try {
+      const d = await s.describe();
+      assert.strictEqual(d.dialect, 'smart');
+      assert.strictEqual(d.outlets.length, 3);
+      assert.strictEqual(s.inUse, false);
+    } finally {
+      await s.close();
+      await sim.stop();
+    }
+  });
+});

@@ -125,9 +125,9 @@ export function registerAdminRoutes(RED: NodeAPI): void {
     }
     const session = dev.session;
     // A SMART device says its dialect and the features it has, so the editor offers only those.
-    probeShared(res, `device ${id}`, async () => (session.dialect === 'smart'
-      ? { host: session.host, port: session.port, ...(await session.describe()) }
-      : { ...summary(await session.probe(), session.host, session.port), dialect: 'iot' }));
+    probeShared(res, `device ${id}`, async () => (session.dialect === 'iot'
+      ? { ...summary(await session.probe(), session.host, session.port), dialect: 'iot' }
+      : { host: session.host, port: session.port, ...(await session.describe()) }));
   });
 
   // GET /tplink-smartplug/outlets?host=&port= -> outlets of a device not deployed yet

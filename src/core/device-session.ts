@@ -17,6 +17,7 @@ import { IotModel } from './model/iot-model';
 import { SmartModel } from './model/smart-model';
 import { smartRequestOver, SmartRequestFn } from './smart/request';
 import { decodeName } from './model/smart-fields';
+import { dialectOfReply } from './dialect';
 
 export const SYSINFO_TTL_MS = 60_000;
 
@@ -34,8 +35,12 @@ export interface SessionOptions {
   bindError?: unknown;
   /** how long a cached get_sysinfo serves outlet lookups (default 60 s) */
   sysinfoTtlMs?: number;
-  /** the JSON the device speaks: 'iot' (Kasa, default) or 'smart' (Tapo, SMART Kasa) */
-  dialect?: Dialect;
+  /**
+   * the JSON the device speaks: 'iot' (Kasa, default), 'smart' (Tapo, SMART Kasa), or
+   * 'auto': told by the device's answer to the first get_sysinfo (./dialect.ts), for
+   * transports that carry both (KLAP)
+   */
+  dialect?: Dialect | 'auto';
 }
 
 export interface RunResult {
@@ -98,7 +103,9 @@ export class DeviceSession {
   private closed = false;
   /** the device's own name, as last seen or set */
   private _alias: string | undefined;
-  readonly dialect: Dialect;
+  /** the dialect, once known (set, or told by the device) */
+  private resolved: Dialect | null;
+  private detecting: Promise<Dialect> | null = null;
   private _model: DeviceModel | null = null;
 
   constructor(opts: SessionOptions) {
@@ -109,7 +116,28 @@ export class DeviceSession {
     this.resolver = opts.resolver ?? null;
     this.bindError = opts.bindError ?? null;
     this.ttl = opts.sysinfoTtlMs ?? SYSINFO_TTL_MS;
-    this.dialect = opts.dialect ?? 'iot';
+    const d = opts.dialect ?? 'iot';
+    this.resolved = d === 'auto' ? null : d;
+  }
+
+  /** 'iot' or 'smart' once known; 'auto' while a device set to auto has not answered yet. */
+  get dialect(): Dialect | 'auto' {
+    return this.resolved ?? 'auto';
+  }
+
+  /** The dialect: the one set, or the device's, asked once (callers meanwhile share the question). */
+  async knownDialect(): Promise<Dialect> {
+    if (this.resolved) return this.resolved;
+    this.detecting ??= this.exchange((c) => c.send(system.getSysinfo().request)).then((reply) => {
+      this.resolved = dialectOfReply(reply);
+      return this.resolved;
+    }).finally(() => { this.detecting = null; });
+    return this.detecting;
+  }
+
+  /** True for a Tapo / SMART Kasa device (the nodes branch on it). */
+  async isSmart(): Promise<boolean> {
+    return (await this.knownDialect()) === 'smart';
   }
 
   /**
@@ -118,8 +146,9 @@ export class DeviceSession {
    * envelope on this session's client. Built once; it remembers what it learnt.
    */
   async model(): Promise<DeviceModel> {
+    const dialect = await this.knownDialect();
     if (!this._model) {
-      this._model = this.dialect === 'smart'
+      this._model = dialect === 'smart'
         ? new SmartModel(this.aliasWatching(smartRequestOver((req) => this.exchange((c) => c.send(req)))))
         : new IotModel((cmd, outlet) => this.run(cmd, outlet), { sysinfo: () => this.sysinfo(true) });
     }
@@ -127,8 +156,9 @@ export class DeviceSession {
   }
 
   /** An IOT command must never reach a SMART device: a caller that missed model() learns it here, nothing sent. */
-  private iotOnly(what: string): void {
-    if (this.dialect === 'smart') throw this.notIot(what);
+  private async iotOnly(what: string): Promise<void> {
+    if (this.resolved === 'iot') return;
+    if ((await this.knownDialect()) === 'smart') throw this.notIot(what);
   }
 
   private notIot(what: string): TplinkError {
@@ -154,7 +184,7 @@ export class DeviceSession {
    * model's components so it asks nothing extra.
    */
   async heldModel<T>(fn: (m: DeviceModel) => Promise<T>): Promise<T> {
-    if (this.dialect !== 'smart') {
+    if ((await this.knownDialect()) !== 'smart') {
       // Everything through the held handle: asking the session (its queue) here would wait on ourselves.
       return this.exclusive((d) => {
         const sysinfo = (): Promise<JsonObject> => d.run(system.getSysinfo());
@@ -174,13 +204,14 @@ export class DeviceSession {
    * features it has. Like probe(), it leaves no connection open when no node uses it.
    */
   async describe(): Promise<JsonObject> {
-    if (this.dialect === 'iot') {
+    if (this.resolved === 'iot') {
       const sys = await this.probe();
       const meter = typeof sys.feature === 'string' && sys.feature.split(':').includes('ENE');
       return { dialect: 'iot', alias: String(sys.alias ?? ''), model: String(sys.model ?? ''), outlets: listOutlets(sys) as unknown as JsonObject[], energy: meter };
     }
     const holding = this.inUse;
     try {
+      if ((await this.knownDialect()) === 'iot') return await this.describe();
       const m = await this.model();
       const [info, caps] = await Promise.all([m.info(), m.capabilities()]);
       return {
@@ -246,7 +277,7 @@ export class DeviceSession {
 
   /** Sends a command (to one outlet of a strip when `outlet` is given); throws DeviceError on err_code. */
   async run(cmd: Command, outlet?: unknown): Promise<RunResult> {
-    this.iotOnly(`${cmd.module}.${cmd.method}`);
+    await this.iotOnly(`${cmd.module}.${cmd.method}`);
     const sent = given(outlet) ? withContext(cmd, [await this.childId(outlet)]) : cmd;
     const reply = await this.request(sent.request, { timeout: timeoutFor(sent, this.timeout) });
     return { result: resultOf(sent, reply), reply, command: sent };
@@ -266,7 +297,7 @@ export class DeviceSession {
 
   /** get_sysinfo, cached for outlet lookups unless `fresh`. */
   async sysinfo(fresh = false): Promise<JsonObject> {
-    this.iotOnly('system.get_sysinfo');
+    await this.iotOnly('system.get_sysinfo');
     const c = this.cached;
     if (!fresh && c && Date.now() - c.at < this.ttl) return c.sysinfo;
     const result = await this.exchange((client) => client.run(system.getSysinfo()));
@@ -312,7 +343,7 @@ export class DeviceSession {
    * When no flow node uses the device, no connection is left open afterwards.
    */
   probe(): Promise<JsonObject> {
-    if (this.dialect === 'smart') return Promise.reject(this.notIot('system.get_sysinfo'));
+    if (this.resolved === 'smart') return Promise.reject(this.notIot('system.get_sysinfo'));
     if (!this.probing) {
       this.probing = this.probeOnce().finally(() => {
         this.probing = null;
@@ -327,7 +358,15 @@ export class DeviceSession {
     if (this.closed) throw new ClientClosedError(a.host, a.port);
     const once = this.createClient(a.host, a.port);
     try {
-      const sys = await once.run(system.getSysinfo());
+      let sys: JsonObject;
+      if (this.resolved === null) {
+        // Not known yet: the one answer tells the dialect too (./dialect.ts).
+        const cmd = system.getSysinfo();
+        const reply = await once.send(cmd.request);
+        this.resolved = dialectOfReply(reply);
+        if (this.resolved === 'smart') throw this.notIot('system.get_sysinfo');
+        sys = resultOf(cmd, reply);
+      } else sys = await once.run(system.getSysinfo());
       if (typeof sys.alias === 'string') this._alias = sys.alias;
       return sys;
     } catch (err) {

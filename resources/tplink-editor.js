@@ -101,6 +101,8 @@
         li.addClass('selected');
         $('#node-config-input-host').val(d.host).trigger('change');
         $('#node-config-input-port').val(d.port).trigger('change');
+        // A Tapo / SMART Kasa answer (20002 discovery says its dialect): protocol smart.
+        if (d.dialect === 'smart') $('#node-config-input-protocol').val('smart').trigger('change');
         $('#node-config-input-mac').val(d.mac).trigger('change');
         $('#node-config-input-deviceId').val(d.deviceId).trigger('change');
         applyProtocol(d, notice);
@@ -140,7 +142,7 @@
   }
 
   // --- Protocol, account and what answered ----------------------------------
-  var PORT_HINT = { auto: '9999, then 80', legacy: '9999', klap: '80' };
+  var PORT_HINT = { auto: '9999, then 80', legacy: '9999', klap: '80', smart: '80' };
   function showProtocol() {
     var p = $('#node-config-input-protocol').val() || 'auto';
     $('.tplink-row-account').toggle(p !== 'legacy');
@@ -153,7 +155,8 @@
     if (!f) return t('found.label', { what: t('found.none') });
     var what = f.protocol === 'klap'
       ? t(f.defaultAccount ? 'found.klapDefault' : 'found.klap', { hash: f.hashVersion, port: f.port })
-      : f.protocol === 'legacy' ? t('found.legacy', { port: f.port }) : f.protocol;
+      : f.protocol === 'legacy' ? t('found.legacy', { port: f.port })
+        : f.protocol === 'smart' ? t('found.smart', { transport: String(f.transport).toUpperCase(), port: f.port }) : f.protocol;
     return t('found.label', { what: what });
   }
 
@@ -216,6 +219,20 @@
     return d.promise();
   }
 
+  // What a SMART (Tapo) device lacks (the shared rules' SMART_UNAVAILABLE): greyed out; the runtime refuses them too.
+  function offerOnly(type, data) {
+    var off = data.dialect === 'smart' ? shared('TplinkRules').SMART_UNAVAILABLE[type] || {} : {};
+    ['action', 'operation'].forEach(function (field) {
+      // Only options greyed out here are let go again: the node's own rules (erase, destructive) keep theirs.
+      $('#node-input-' + field + ' option').each(function () {
+        var el = $(this);
+        if ((off[field] || []).indexOf(el.val()) >= 0) {
+          if (!el.prop('disabled')) el.attr('data-tplink-lacks', '1').prop('disabled', true);
+        } else if (el.attr('data-tplink-lacks')) el.removeAttr('data-tplink-lacks').prop('disabled', false);
+      });
+    });
+  }
+
   window.TplinkOutletPicker = {
     attach: function (node, inputId) {
       var input = $('#' + inputId);
@@ -268,8 +285,10 @@
             if (mine !== asked) return;
             outlets = data.outlets || [];
             fill();
-            if (outlets.length) info.hide();
-            else info.text(t('picker.single', { model: data.model || '' })).show();
+            offerOnly(node.type, data);
+            var dialect = data.dialect === 'smart' ? t('picker.smart', { model: data.model || '' }) : '';
+            if (outlets.length) { if (dialect) info.text(dialect).show(); else info.hide(); }
+            else info.text((dialect ? dialect + ' ' : '') + t('picker.single', { model: data.model || '' })).show();
           })
           .fail(function (xhr) { if (mine === asked) info.text(errorText(xhr)).show(); });
       }

@@ -13,11 +13,12 @@ const root = path.resolve(__dirname, '..');
 const userDir = process.env.TPLINK_USER_DIR || path.join(root, '.node-red');
 const BASE_PORT = Number(process.env.TPLINK_SIM_PORT) || 9999;
 const http = require('http');
-const { SimulatorNetwork, KlapPlugSimulator } = require(path.join(root, 'nodes', 'simulator'));
+const { SimulatorNetwork, KlapPlugSimulator, SmartPlugSimulator } = require(path.join(root, 'nodes', 'simulator'));
 
 // The demo devices: the demo and example flows point at 127.0.0.1:9999 (the HS110),
-// 10000 (HS100), 10001 (HS300) and 10002 (KP115 with KLAP, below); discovery answers
-// on the HS110's port.
+// 10000 (HS100), 10001 (HS300), 10002 (KP115 with KLAP, below); discovery answers on
+// the HS110's port. Tapo (SMART over KLAP v2, un-provisioned: blank account): P110 on
+// 10003, P300 on 10004 (HTTP, and the 20002 probe answered on the same UDP port number).
 const DEVICES = [
   { model: 'hs110', port: BASE_PORT, alias: 'Simulated HS110' },
   { model: 'hs100', port: BASE_PORT + 1, alias: 'Simulated HS100' },
@@ -29,6 +30,10 @@ const DEVICES = [
 // it goes into Node-RED's credential store, never into the flow file.
 const KLAP_PLUG = { model: 'kp115-klap', port: BASE_PORT + 3, alias: 'Simulated KP115 (KLAP)', node: 'demo-kp115' };
 const DEMO_ACCOUNT = { username: 'demo@example.com', password: 'demo-password' };
+const TAPO = [
+  { model: 'p110', port: BASE_PORT + 4, nickname: 'Simulated P110' },
+  { model: 'p300', port: BASE_PORT + 5, nickname: 'Simulated P300' },
+];
 
 const DASHBOARD = '@flowfuse/node-red-dashboard';
 /** The dashboard package's folder, or null when devDependencies were not installed. */
@@ -128,6 +133,12 @@ async function main() {
   });
   // The account is in the README; a log line is no place for a password, even a demo's.
   console.log(`simulated ${klap.spec.model} "${KLAP_PLUG.alias}" with KLAP on http 127.0.0.1:${klap.port} (account ${DEMO_ACCOUNT.username}, see README)`);
+  const tapo = [];
+  for (const t of TAPO) {
+    const sim = await SmartPlugSimulator.start({ host: '127.0.0.1', model: t.model, port: t.port, discoveryPort: t.port, nickname: t.nickname });
+    tapo.push(sim);
+    console.log(`simulated ${sim.model} "${t.nickname}" (SMART over KLAP) on http/udp 127.0.0.1:${sim.port}`);
+  }
   const red = spawn(process.execPath, [
     require.resolve('node-red/red.js'),
     '--settings', path.join(__dirname, 'node-red-settings.js'),
@@ -138,7 +149,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     red.kill('SIGINT');
-    await Promise.all([net.stop(), klap.stop()]);
+    await Promise.all([net.stop(), klap.stop(), ...tapo.map((s) => s.stop())]);
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);

@@ -55,6 +55,8 @@ function ruleInput(msg: Msg, c: AntitheftDef): Record<string, unknown> {
 
 async function perform(op: Op, msg: Msg, c: AntitheftDef, ctx: ActionContext): Promise<ActionResult> {
   const { device, outlet } = ctx;
+  // Tapo / SMART Kasa have no away mode: "… not available on this device (P110, SMART)", nothing sent for it.
+  if (await device.session.isSmart()) await (await device.session.model()).require('antitheft');
   switch (op) {
     case 'list': {
       const { result, reply } = await device.run(antitheft.getRules(), outlet);

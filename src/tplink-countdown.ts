@@ -49,8 +49,38 @@ function statusOf(rules: JsonObject[]): string {
   return typeof live.remain === 'number' ? text('countdownIn', { action, seconds: live.remain }) : text('countdownAfter', { action, seconds: live.delay });
 }
 
+/** Tapo / SMART Kasa: the device model, the same payloads (docs/smart-model.md). */
+async function performSmart(op: Op, msg: Msg, c: CountdownDef, ctx: ActionContext): Promise<ActionResult> {
+  const { device, outlet } = ctx;
+  const m = await device.session.model();
+  switch (op) {
+    case 'get': {
+      const { value: rules, reply } = await m.countdownRules(outlet);
+      return { payload: rules, reply, statusText: statusOf(rules), statusFill: rules.some((r) => r.enable === 1) ? 'green' : 'grey' };
+    }
+    case 'add': {
+      const replace = replaceOf(msg, c);
+      const { value, reply } = await m.addCountdown(ruleInput(msg, c), { replace }, outlet);
+      return { payload: value, reply, statusText: statusOf([value]) };
+    }
+    case 'edit': {
+      const { value, reply } = await m.editCountdown(idOf(msg, c.ruleId), ruleInput(msg, c), outlet);
+      return { payload: value, reply, statusText: text('edited') };
+    }
+    case 'delete': {
+      const { value, reply } = await m.deleteCountdown(idOf(msg, c.ruleId), outlet);
+      return { payload: value, reply, statusText: text('deleted'), statusFill: 'grey' };
+    }
+    case 'deleteAll': {
+      const { reply } = await m.deleteAllCountdowns(outlet);
+      return { payload: [], reply, statusText: text('countdownNone'), statusFill: 'grey' };
+    }
+  }
+}
+
 async function perform(op: Op, msg: Msg, c: CountdownDef, ctx: ActionContext): Promise<ActionResult> {
   const { device, outlet } = ctx;
+  if (await device.session.isSmart()) return performSmart(op, msg, c, ctx);
   switch (op) {
     case 'get': {
       const { result, reply } = await device.run(countdown.getRules(), outlet);

@@ -51,6 +51,8 @@ export = function (RED: NodeAPI) {
     node.timeout = settings.timeout;
     node.protocol = settings.protocol;
     node.transport = config.transport === 'udp' ? 'udp' : 'tcp';
+    // protocol 'smart' (Tapo, SMART Kasa): the SMART dialect over KLAP or AES; every other protocol carries IOT.
+    node.dialect = settings.protocol === 'smart' ? 'smart' : 'iot';
     node.queueLimit = settings.queueLimit;
     node.findBy = config.findBy === 'mac' || config.findBy === 'deviceId' ? config.findBy : 'host';
 
@@ -70,7 +72,7 @@ export = function (RED: NodeAPI) {
     account = undefined; // the connector holds it now, privately
 
     const session = new DeviceSession({
-      host: node.host, port: connector.port, timeout: node.timeout, createClient: connector.createClient, resolver, bindError, protocolFound: () => connector.found(),
+      host: node.host, port: connector.port, timeout: node.timeout, createClient: connector.createClient, resolver, bindError, protocolFound: () => connector.found(), dialect: node.dialect,
     });
     node.session = session;
     // The address the session uses now (a bound device's is found by discovery).

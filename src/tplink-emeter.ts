@@ -10,6 +10,7 @@ import { isObject, Json, JsonObject } from './core/commands/command';
 import { copyOwn } from './core/commands/copy';
 import * as emeter from './core/commands/emeter';
 import { int, MAX_YEAR, MIN_YEAR, own } from './core/commands/validate';
+import type { DeviceConfigNode } from './common/device-node';
 import { setupActionNode, ActionNodeDef, ActionResult, Msg } from './common/action-node';
 import { dayPoints, monthPoints } from './common/chart-points';
 
@@ -107,6 +108,41 @@ export = function (RED: NodeAPI) {
       outputError = err; // reported on each message; nothing is sent
     }
 
+    /** Tapo / SMART Kasa: the device model, the same payloads (what the device lacks is refused, nothing sent). */
+    async function smartEmeter(device: DeviceConfigNode, action: Action, args: Record<string, unknown>, outlet: string | number | undefined): Promise<ActionResult> {
+      const m = await device.session.model();
+      const today = new Date();
+      const chart = output === 'chart';
+      switch (action) {
+        case 'realtime': {
+          const { value, reply } = await m.realtime(outlet);
+          const reading = value as unknown as JsonObject;
+          const watts = typeof reading.power === 'number' ? reading.power : 0;
+          if (chart) return { payload: Math.round(watts * 10) / 10, reply, extra: { reading }, statusText: text('watts', { watts: watts.toFixed(1) }) };
+          return { payload: reading, reply, statusText: text('watts', { watts: watts.toFixed(1) }) };
+        }
+        case 'daystat': {
+          const year = periodField(args, config.year, 'year', today.getFullYear());
+          const month = periodField(args, config.month, 'month', today.getMonth() + 1);
+          const { value: payload, reply } = await m.dayStats({ year, month }, outlet);
+          return { payload: chart ? dayPoints(year, month, payload.day_list, today) : payload, reply, extra: chart ? { stats: payload } : undefined, statusText: text('monthEnergy', { year, month: String(month).padStart(2, '0'), energy: payload.energy }) };
+        }
+        case 'monthstat': {
+          const year = periodField(args, config.year, 'year', today.getFullYear());
+          const { value: payload, reply } = await m.monthStats({ year }, outlet);
+          return { payload: chart ? monthPoints(year, payload.month_list, today) : payload, reply, extra: chart ? { stats: payload } : undefined, statusText: text('yearEnergy', { year, energy: payload.energy }) };
+        }
+        case 'gains':
+          await m.require('energy-gains');
+          break;
+        case 'erase':
+          if (!allowErase) throw new EraseNotAllowedError();
+          await m.require('energy-erase');
+          break;
+      }
+      throw new ValidationError('action', 'an action this device has');
+    }
+
     setupActionNode(RED, this, config, async (msg, { device, outlet }): Promise<ActionResult> => {
       if (outputError) throw outputError;
       // "chart": payloads a dashboard gauge or chart takes as is; the full answer stays in msg.reading / msg.stats.
@@ -114,6 +150,7 @@ export = function (RED: NodeAPI) {
       const action = actionOf(config.action || 'realtime', msg);
       const args = payloadArgs(msg.payload);
       const today = new Date();
+      if (await device.session.isSmart()) return smartEmeter(device, action, args, outlet);
       try {
         switch (action) {
           case 'realtime': {

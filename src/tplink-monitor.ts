@@ -5,7 +5,8 @@
 
 import type { NodeAPI, Node, NodeDef, NodeMessage } from 'node-red';
 import type { DeviceConfigNode } from './common/device-node';
-import { DeviceError, TplinkError, ValidationError } from './core/errors';
+import { DeviceError, TplinkError, UnsupportedError, ValidationError } from './core/errors';
+import type { RelayState } from './core/device-session';
 import { JsonObject } from './core/commands/command';
 import * as emeter from './core/commands/emeter';
 import { outletOf, Msg } from './common/action-node';
@@ -75,6 +76,17 @@ export = function (RED: NodeAPI) {
     // Read the meter on every poll when there is one: the status shows the watts.
     async function measure(): Promise<JsonObject | undefined> {
       if (!hasMeter) return undefined;
+      if (await device!.session.isSmart()) {
+        // Tapo / SMART Kasa: the device model says up front when there is no meter.
+        try {
+          return (await (await device!.session.model()).realtime(outlet)).value as unknown as JsonObject;
+        } catch (err) {
+          if (!(err instanceof UnsupportedError)) throw err;
+          hasMeter = false;
+          if (threshold !== null || emeterMs > 0) node.warn('this device has no energy meter: no in-use or emeter messages');
+          return undefined;
+        }
+      }
       try {
         const { result } = await device!.run(emeter.getRealtime(), outlet);
         return emeter.normalizeRealtime(result);
@@ -86,14 +98,21 @@ export = function (RED: NodeAPI) {
       }
     }
 
+    /** The watched relays: from get_sysinfo (Kasa) or the SMART device model (Tapo). */
+    async function relaysNow(): Promise<{ alias: string; outlets: RelayState[] }> {
+      if (await device!.session.isSmart()) return (await device!.session.model()).relays(outlet) as Promise<{ alias: string; outlets: RelayState[] }>;
+      const { sysinfo: sys, relays } = await device!.session.relays(outlet);
+      return { alias: String(sys.alias ?? ''), outlets: relays };
+    }
+
     async function poll(): Promise<void> {
       try {
-        const { sysinfo: sys, relays: outlets } = await device!.session.relays(outlet);
+        const { alias, outlets } = await relaysNow();
         const reading = await measure();
         if (closed) return;
         const power = reading && typeof reading.power === 'number' ? reading.power : undefined;
         const snap: Snapshot = { outlet: typeof outlet === 'number' ? outlet : outlets.length === 1 ? outlets[0].outlet : null, outlets, power };
-        for (const ev of state.polled(snap, String(sys.alias ?? ''))) emit(ev.topic, ev.payload);
+        for (const ev of state.polled(snap, alias)) emit(ev.topic, ev.payload);
         // Half a poll of slack, so "every 10 s" with 5 s polls is every second poll.
         if (reading && emeterMs > 0 && Date.now() - lastReading >= emeterMs - everyMs / 2) {
           lastReading = Date.now();

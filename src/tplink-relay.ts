@@ -50,7 +50,13 @@ export = function (RED: NodeAPI) {
       const action = relayAction(config.action || 'msg', msg.payload);
       let on: boolean;
       let reply: unknown;
-      if (action === 'toggle') {
+      if (await device.session.isSmart()) {
+        // Tapo / SMART Kasa: the device model (same payload; msg.reply = {method, result}).
+        // A toggle reads and sets as one held exchange (two toggles at once flip it twice).
+        const m = await device.session.model();
+        const a = action === 'toggle' ? await device.session.heldModel((held) => held.toggle(outlet)) : action === 'get' ? await m.getState(outlet) : await m.setState(action === 'on', outlet);
+        ({ value: on, reply } = a);
+      } else if (action === 'toggle') {
         // Read and set as one held exchange: two toggles at once flip the relay twice.
         ({ on, reply } = await device.session.exclusive(async (d) => {
           const sys = await d.run(system.getSysinfo());

@@ -6,6 +6,7 @@ import { migrate } from './common/migrate';
 import { text } from './common/status';
 import type { NodeAPI, Node } from 'node-red';
 import { JsonObject } from './core/commands/command';
+import { ValidationError } from './core/errors';
 import * as schedule from './core/commands/schedule';
 import { formatAction, formatTime } from './core/commands/rulefields';
 import { setupActionNode, ActionNodeDef, ActionResult, Msg, ActionContext } from './common/action-node';
@@ -64,8 +65,45 @@ function nextOf(r: JsonObject): JsonObject {
   return out;
 }
 
+/** Tapo / SMART Kasa: the device model, the same payloads (docs/smart-model.md). */
+async function performSmart(op: Op, msg: Msg, c: ScheduleDef, ctx: ActionContext): Promise<ActionResult> {
+  const { device, outlet } = ctx;
+  const m = await device.session.model();
+  switch (op) {
+    case 'list': {
+      const { value, reply } = await m.scheduleRules(outlet);
+      return { payload: value.rules, reply, statusText: text('rules', { count: value.rules.length }), extra: { enabled: value.enabled } };
+    }
+    case 'add': {
+      const { value, reply } = await m.addSchedule(ruleInput(msg, c), outlet);
+      return { payload: value, reply, statusText: text('added') };
+    }
+    case 'edit': {
+      const { value, reply } = await m.editSchedule(idOf(msg, c.ruleId), ruleInput(msg, c), outlet);
+      return { payload: value, reply, statusText: text('edited') };
+    }
+    case 'delete': {
+      const { value, reply } = await m.deleteSchedule(idOf(msg, c.ruleId), outlet);
+      return { payload: value, reply, statusText: text('deleted') };
+    }
+    case 'deleteAll': {
+      const { reply } = await m.deleteAllSchedules(outlet);
+      return { payload: [], reply, statusText: text('allDeleted'), statusFill: 'grey' };
+    }
+    case 'next':
+      await m.require('schedule-next');
+      break;
+    case 'enableAll':
+    case 'disableAll':
+      await m.require('schedule-enable-all');
+      break;
+  }
+  throw new ValidationError('operation', 'an operation this device has', op);
+}
+
 async function perform(op: Op, msg: Msg, c: ScheduleDef, ctx: ActionContext): Promise<ActionResult> {
   const { device, outlet } = ctx;
+  if (await device.session.isSmart()) return performSmart(op, msg, c, ctx);
   switch (op) {
     case 'list': {
       const { result, reply } = await device.run(schedule.getRules(), outlet);

@@ -6,7 +6,8 @@
 import { migrate } from './common/migrate';
 import { text } from './common/status';
 import type { NodeAPI, Node } from 'node-red';
-import { NotAllowedError, ValidationError } from './core/errors';
+import { NotAllowedError, UnsupportedError, ValidationError } from './core/errors';
+import type { Capability, DeviceModel } from './core/model/device-model';
 import { Command, isObject, JsonObject } from './core/commands/command';
 import { copyOwn } from './core/commands/copy';
 import { publicArgs, publicError, publicReply } from './core/commands/secret';
@@ -216,6 +217,42 @@ function withoutErrCode(o: JsonObject): JsonObject {
   return out;
 }
 
+/** Which capability an IOT-only action needs (a SMART device has none of them). */
+const IOT_ONLY: Record<string, Capability> = {
+  location: 'location', time: 'time', timezone: 'time', 'set-timezone': 'time', 'cloud-info': 'cloud',
+  'cloud-bind': 'cloud', 'cloud-unbind': 'cloud', 'cloud-server': 'cloud', scan: 'wifi-scan', 'join-wifi': 'wifi-scan',
+};
+
+/**
+ * Tapo / SMART Kasa: what such a device has (info, LED, alias, reboot) through the
+ * device model; every other action is refused naming the device, nothing sent for it.
+ */
+async function smartSystem(m: DeviceModel, action: string, a: Args, outlet: string | number | undefined): Promise<{ payload: unknown; reply: unknown; statusText: string }> {
+  switch (action) {
+    case 'sysinfo': {
+      const { value, reply } = await m.info();
+      return { payload: value, reply, statusText: value.alias || text('sysinfo') };
+    }
+    case 'led': {
+      const on = bool('on', own(a, 'on'));
+      const { value, reply } = await m.setLed(on);
+      return { payload: value, reply, statusText: text(on ? 'ledOn' : 'ledOff') };
+    }
+    case 'alias': {
+      const { value, reply } = await m.setAlias(own(a, 'alias') as string, outlet);
+      return { payload: value, reply, statusText: value.alias };
+    }
+    case 'reboot': {
+      const { value, reply } = await m.reboot(own(a, 'delay') as number | undefined);
+      return { payload: value, reply, statusText: text('actionOk', { action }) };
+    }
+  }
+  const cap = own(IOT_ONLY, action);
+  if (typeof cap === 'string') await m.require(cap as Capability);
+  const info = await m.info();
+  throw new UnsupportedError(`the "${action}" action`, info.value.model || 'unknown model', 'SMART');
+}
+
 export = function (RED: NodeAPI) {
   function TplinkSystemNode(this: Node & { credentials?: { password?: string } }, config: SystemDef) {
     RED.nodes.createNode(this, config);
@@ -232,6 +269,7 @@ export = function (RED: NodeAPI) {
       const password = node.credentials && node.credentials.password ? node.credentials.password : undefined;
       const editor = config.action === 'msg' ? {} : spec.editor(config);
       const args = { ...editor, ...payloadArgs(msg.payload, spec) };
+      if (await device.session.isSmart()) return smartSystem(await device.session.model(), action, args, outlet);
       const cmd = spec.build(args, password);
       if (cmd.destructive && !allowDestructive) throw new NotAllowedError(`${cmd.module}.${cmd.method}`);
       // sysinfo of the whole device goes through the config node's cache, so msg.device gets the fresh alias.

@@ -6,7 +6,7 @@ const assert = require('assert');
 const fs = require('fs');
 const path = require('path');
 const { helper, nodeModules } = require('./support/nodes');
-const { SimulatorNetwork, KlapPlugSimulator } = require('../nodes/simulator');
+const { SimulatorNetwork, KlapPlugSimulator, SmartPlugSimulator } = require('../nodes/simulator');
 
 const CORE = ['common/20-inject', 'common/21-debug', 'common/90-comment', 'common/25-catch', 'common/25-status', 'function/10-function', 'function/10-switch', 'function/15-change', 'function/89-trigger']
   .map((f) => require(`@node-red/nodes/core/${f}.js`));
@@ -31,14 +31,17 @@ describe('example flows', function () {
   this.timeout(30000);
   let net;
   let klap;
+  let tapo;
   // The demo's KLAP plug account (README, "npm start"): given through the credential store, as start.js does.
   const DEMO_ACCOUNT = { username: 'demo@example.com', password: 'demo-password' };
   before(async () => {
-    // Stand-ins for the ports the examples use (9999 HS110, 10000 HS100, 10001 HS300, 10002 KP115 with KLAP).
+    // Stand-ins for the ports the examples use (9999 HS110, 10000 HS100, 10001 HS300, 10002 KP115 with KLAP),
+    // and the Tapo ones (10003 P110, 10004 P300: SMART over KLAP, un-provisioned).
     net = await SimulatorNetwork.start({ host: '127.0.0.1', discoveryPort: 0, devices: [{ model: 'hs110' }, { model: 'hs100' }, { model: 'hs300' }] });
     klap = await KlapPlugSimulator.start({ model: 'kp115-klap', discoveryPort: null, ...DEMO_ACCOUNT });
+    tapo = await Promise.all(['p110', 'p300'].map((model) => SmartPlugSimulator.start({ model, discoveryPort: null })));
   });
-  after(async () => { await helper.unload(); await net.stop(); await klap.stop(); });
+  after(async () => { await helper.unload(); await net.stop(); await klap.stop(); await Promise.all(tapo.map((t) => t.stop())); });
   afterEach(() => helper.unload());
 
   const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.json'));
@@ -52,7 +55,7 @@ describe('example flows', function () {
 
   for (const file of files) {
     it(`${file} deploys and runs against the simulators`, async () => {
-      const portMap = { 9999: net.members[0].port, 10000: net.members[1].port, 10001: net.members[2].port, 10002: klap.port };
+      const portMap = { 9999: net.members[0].port, 10000: net.members[1].port, 10001: net.members[2].port, 10002: klap.port, 10003: tapo[0].port, 10004: tapo[1].port };
       const flow = JSON.parse(fs.readFileSync(path.join(EXAMPLES, file), 'utf8')).map((n) => {
         const node = { ...n };
         if (node.type === 'tplink-device') node.port = portMap[Number(node.port)] || node.port;
@@ -102,4 +105,29 @@ describe('example flows', function () {
       assert.ok(outputs.length > 0, 'at least one message reached a debug node');
     });
   }
+
+  it('mixed-energy.json: one sum over a Kasa HS110 and a Tapo P110, both readings in W', async () => {
+    const [hs110, p110] = [net.members[0], tapo[0]];
+    hs110.device.setRelay(true);
+    p110.device.setOn(p110.device.main, true);
+    const flow = JSON.parse(fs.readFileSync(path.join(EXAMPLES, 'mixed-energy.json'), 'utf8')).map((n) => {
+      const node = { ...n };
+      if (node.type === 'tplink-device') node.port = { 9999: hs110.port, 10003: p110.port }[Number(node.port)];
+      if (node.type === 'debug') node.type = 'helper';
+      if (node.type === 'inject') { node.once = false; node.repeat = ''; }
+      return node;
+    });
+    await new Promise((resolve, reject) => helper.load([...CORE, ...nodeModules('tplink-emeter')], flow, (e) => (e ? reject(e) : resolve())));
+    const totals = [];
+    helper.getNode('mix-total').on('input', (m) => totals.push(m));
+    helper.getNode('mix-every').receive({});
+    await waitFor(() => totals.length >= 2, () => `totals: ${JSON.stringify(totals.map((m) => m.payload))}`);
+    const last = totals[totals.length - 1];
+    const parts = last.parts;
+    assert.deepStrictEqual(Object.keys(parts).sort(), [`127.0.0.1:${hs110.port}`, `127.0.0.1:${p110.port}`].sort());
+    assert.strictEqual(parts[`127.0.0.1:${p110.port}`], 60, 'the P110 draws its 60 W load');
+    assert.ok(parts[`127.0.0.1:${hs110.port}`] > 0);
+    assert.strictEqual(last.payload, Math.round((parts[`127.0.0.1:${hs110.port}`] + 60) * 10) / 10);
+    assert.ok(p110.requests.some((r) => r.method === 'get_emeter_data'), 'the P110 was read in SMART');
+  });
 });

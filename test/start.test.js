@@ -28,11 +28,11 @@ const canBind = (port) => new Promise((resolve) => {
   const srv = net.createServer().once('error', () => resolve(false)).listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
 });
 
-/** Five free consecutive ports below the ephemeral range: four plugs (the fourth KLAP) and Node-RED. */
+/** Seven free consecutive ports below the ephemeral range: three Kasa plugs, the KLAP plug, two Tapo, Node-RED. */
 async function freePorts() {
   for (let i = 0; i < 50; i++) {
     const base = 20000 + Math.floor(Math.random() * 10000);
-    const ok = await Promise.all([0, 1, 2, 3, 4].map((k) => canBind(base + k)));
+    const ok = await Promise.all([0, 1, 2, 3, 4, 5, 6].map((k) => canBind(base + k)));
     if (ok.every(Boolean)) return base;
   }
   throw new Error('no free ports');
@@ -41,12 +41,15 @@ async function freePorts() {
 describe('npm start (the demo)', function () {
   this.timeout(60000);
   let proc, tmp, base, log = '';
+  // Node-RED's port: after the six simulated devices.
+  let NR;
 
   before(async () => {
     tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'tplink-start-'));
     base = await freePorts();
+    NR = base + 6;
     proc = spawn(process.execPath, [path.join(__dirname, '..', 'scripts', 'start.js')], {
-      env: { ...process.env, PORT: String(base + 4), TPLINK_SIM_PORT: String(base), TPLINK_USER_DIR: tmp, NODE_RED_LOG: 'info' },
+      env: { ...process.env, PORT: String(base + 6), TPLINK_SIM_PORT: String(base), TPLINK_USER_DIR: tmp, NODE_RED_LOG: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     proc.stdout.on('data', (c) => { log += c; });
@@ -69,26 +72,28 @@ describe('npm start (the demo)', function () {
     assert.match(log, new RegExp(`simulated HS110 "Simulated HS110" on tcp/udp 127\\.0\\.0\\.1:${base}`));
     assert.match(log, /simulated HS300 "Simulated HS300"/);
     assert.match(log, new RegExp(`simulated KP115\\(UK\\) "Simulated KP115 \\(KLAP\\)" with KLAP on http 127\\.0\\.0\\.1:${base + 3}`));
-    assert.match(log, new RegExp(`Node-RED: http://127\\.0\\.0\\.1:${base + 4}`));
+    assert.match(log, new RegExp(`Node-RED: http://127\\.0\\.0\\.1:${base + 6}`));
+    assert.match(log, new RegExp(`simulated P110 "Simulated P110" \\(SMART over KLAP\\) on http/udp 127\\.0\\.0\\.1:${base + 4}`));
+    assert.match(log, /simulated P300 "Simulated P300"/);
   });
 
   it('serves the editor with the demo flow, wired to the simulated plugs', async () => {
-    const res = await request(base + 4, 'GET', '/flows');
+    const res = await request(NR, 'GET', '/flows');
     assert.strictEqual(res.status, 200);
     const flows = JSON.parse(res.body);
     assert.ok(flows.some((n) => n.type === 'tab' && n.label === 'TP-Link demo'));
     const ports = flows.filter((n) => n.type === 'tplink-device').map((n) => Number(n.port)).sort();
-    assert.deepStrictEqual(ports, [base, base + 1, base + 2, base + 3]);
+    assert.deepStrictEqual(ports, [base, base + 1, base + 2, base + 3, base + 4, base + 5]);
     assert.doesNotMatch(log, /\[error\]/);
   });
 
   it('serves the dashboard page of examples/dashboard.json at /dashboard, from the devDependency', async () => {
-    assert.match(log, new RegExp(`Dashboard: http://127\\.0\\.0\\.1:${base + 4}/dashboard`));
+    assert.match(log, new RegExp(`Dashboard: http://127\\.0\\.0\\.1:${base + 6}/dashboard`));
     assert.match(log, /Node-RED Dashboard 2\.0 \(v[\d.]+\) started at \/dashboard/);
-    const flows = JSON.parse((await request(base + 4, 'GET', '/flows')).body);
+    const flows = JSON.parse((await request(NR, 'GET', '/flows')).body);
     assert.ok(flows.some((n) => n.type === 'tab' && n.label === 'TP-Link dashboard'));
     assert.ok(flows.some((n) => n.type === 'ui-switch'));
-    const page = await request(base + 4, 'GET', '/dashboard/');
+    const page = await request(NR, 'GET', '/dashboard/');
     assert.strictEqual(page.status, 200);
     assert.match(page.body, /<div id="app">/);
   });
@@ -98,7 +103,7 @@ describe('npm start (the demo)', function () {
     try {
       const before = (await client.send({ system: { get_sysinfo: {} } })).system.get_sysinfo.relay_state;
       assert.strictEqual(before, 0);
-      const res = await request(base + 4, 'POST', '/inject/demo-on');
+      const res = await request(NR, 'POST', '/inject/demo-on');
       assert.strictEqual(res.status, 200);
       let state = 0;
       for (let i = 0; i < 50 && state !== 1; i++) {
@@ -116,7 +121,7 @@ describe('npm start (the demo)', function () {
     const relay = async () => (await client.send({ system: { get_sysinfo: {} } })).system.get_sysinfo.relay_state;
     try {
       assert.strictEqual(await relay(), 0);
-      const res = await request(base + 4, 'POST', '/inject/demo-klap-toggle');
+      const res = await request(NR, 'POST', '/inject/demo-klap-toggle');
       assert.strictEqual(res.status, 200);
       let state = 0;
       for (let i = 0; i < 50 && state !== 1; i++) {
@@ -124,11 +129,11 @@ describe('npm start (the demo)', function () {
         state = await relay();
       }
       assert.strictEqual(state, 1);
-      const flows = await request(base + 4, 'GET', '/flows');
+      const flows = await request(NR, 'GET', '/flows');
       const dev = JSON.parse(flows.body).find((n) => n.id === 'demo-kp115');
       assert.strictEqual(dev.protocol, 'klap');
       assert.doesNotMatch(flows.body, /demo-password/);
-      const creds = JSON.parse((await request(base + 4, 'GET', '/credentials/tplink-device/demo-kp115')).body);
+      const creds = JSON.parse((await request(NR, 'GET', '/credentials/tplink-device/demo-kp115')).body);
       assert.deepStrictEqual(creds, { username: 'demo@example.com', has_password: true });
       assert.doesNotMatch(fs.readFileSync(path.join(tmp, 'flows.json'), 'utf8'), /demo-password|demo@example/);
       assert.doesNotMatch(fs.readFileSync(path.join(tmp, 'flows_cred.json'), 'utf8'), /demo-password/, 'encrypted by Node-RED');
@@ -138,9 +143,27 @@ describe('npm start (the demo)', function () {
     }
   });
 
+  it('the demo toggles the simulated Tapo P110 (SMART over KLAP)', async () => {
+    const client = new DeviceClient({ host: '127.0.0.1', port: base + 4, transport: 'smart' });
+    const on = async () => (await client.send({ method: 'get_device_info' })).result.device_on;
+    try {
+      const before = await on();
+      assert.strictEqual((await request(NR, 'POST', '/inject/demo-p110-toggle')).status, 200);
+      let now = before;
+      for (let i = 0; i < 50 && now === before; i++) {
+        await new Promise((r) => setTimeout(r, 50));
+        now = await on();
+      }
+      assert.strictEqual(now, !before);
+      assert.doesNotMatch(log, /\[error\]/);
+    } finally {
+      await client.close();
+    }
+  });
+
   it('Ctrl-C stops Node-RED and the plugs, and frees their ports', async () => {
     const code = await new Promise((resolve) => { proc.once('exit', (c) => resolve(c)); proc.kill('SIGINT'); });
     assert.strictEqual(code, 0);
-    for (const p of [base, base + 1, base + 2, base + 3, base + 4]) assert.ok(await canBind(p), `port ${p} free again`);
+    for (const p of [base, base + 1, base + 2, base + 3, base + 4, base + 5, base + 6]) assert.ok(await canBind(p), `port ${p} free again`);
   });
 });

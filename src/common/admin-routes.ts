@@ -141,10 +141,10 @@ export function registerAdminRoutes(RED: NodeAPI): void {
       return;
     }
     const session = dev.session;
-    probeShared(res, `device ${id}`, async () => {
-      const sys = await session.probe();
-      return summary(sys, session.host, session.port, session.protocol);
-    });
+    // A SMART device says its dialect and the features it has, so the editor offers only those.
+    probeShared(res, `device ${id}`, async () => (session.dialect === 'iot'
+      ? { ...summary(await session.probe(), session.host, session.port, session.protocol), dialect: 'iot' }
+      : { ...summary({}, session.host, session.port, session.protocol), ...(await session.describe()) }));
   });
 
   // GET /tplink-smartplug/outlets?host=&port=&protocol= -> outlets of a device not deployed yet.
@@ -153,12 +153,26 @@ export function registerAdminRoutes(RED: NodeAPI): void {
   app.get(`${ROUTE_PREFIX}/outlets`, RED.auth.needsPermission('tplink-device.write'), (req: Request, res: Response) => {
     let host: string;
     let connector: Connector;
+    let smart = false;
     try {
       host = hostParam(param(req, 'host'));
       const { protocol, port } = deviceSettings({ host, protocol: param(req, 'protocol'), port: param(req, 'port'), timeout: PROBE_TIMEOUT_MS });
-      connector = new Connector({ protocol, port }, { timeout: PROBE_TIMEOUT_MS, maxQueue: 1 });
+      smart = protocol === 'smart';
+      connector = new Connector({ protocol, port }, { timeout: PROBE_TIMEOUT_MS, maxQueue: smart ? 4 : 1 });
     } catch (err) {
       fail(res, err);
+      return;
+    }
+    // A Tapo device not deployed yet: only the firmware's default accounts can be tried (the dialog's account is not sent here).
+    if (smart) {
+      probeShared(res, `smart ${host}:${connector.port}`, async () => {
+        const once = new DeviceSession({ host, port: connector.port, timeout: PROBE_TIMEOUT_MS, dialect: 'smart', createClient: connector.createClient });
+        try {
+          return { host, port: connector.port, ...(await once.describe()) };
+        } finally {
+          void once.close();
+        }
+      });
       return;
     }
     probeShared(res, `address ${host}:${connector.port} ${connector.protocol}`, async () => {

@@ -11,7 +11,7 @@ export interface DeviceConfigDef extends NodeDef {
   port: string | number;
   timeout: string | number;
   transport: string;
-  /** 'auto' (new nodes), 'legacy' (flows saved before it existed) or 'klap' */
+  /** 'auto' (new nodes), 'legacy' (flows saved before it existed), 'klap', or 'smart' (Tapo / SMART Kasa: SMART dialect over KLAP or AES) */
   protocol?: string;
   queueLimit?: string | number;
   /** how the device is found: 'host' (default), 'mac' or 'deviceId' (by discovery) */
@@ -35,9 +35,11 @@ export interface DeviceConfigNode extends Node {
   host: string;
   port: number;
   timeout: number;
-  /** legacy only: 'tcp' or 'udp' */
+  /** legacy: 'tcp' or 'udp' */
   transport: 'tcp' | 'udp';
   protocol: Protocol;
+  /** 'iot' (Kasa JSON) or 'smart' (Tapo JSON) */
+  dialect: 'iot' | 'smart';
   queueLimit: number;
   findBy: 'host' | 'mac' | 'deviceId';
   /** The core session behind this node: outlets, raw requests, address. */

@@ -49,9 +49,9 @@ export const RULES = {
   /** a device's TCP/UDP port */
   port: whole(1, 65535, 'a port number'),
   /** tplink-device: the device's port; blank = the protocol's (9999 legacy and auto, 80 KLAP) */
-  devicePort: { kind: 'number', min: 1, max: 65535, integer: true, optional: true, expected: 'a port number from 1 to 65535, or blank for the protocol\'s (9999; 80 for KLAP)' },
+  devicePort: { kind: 'number', min: 1, max: 65535, integer: true, optional: true, expected: 'a port number from 1 to 65535, or blank for the protocol\'s (9999; 80 for KLAP and SMART)' },
   /** tplink-device: how the device is spoken to; blank = auto */
-  protocol: { kind: 'pattern', patterns: [/^(auto|legacy|klap)$/], optional: true, expected: '"auto", "legacy" or "klap"' },
+  protocol: { kind: 'pattern', patterns: [/^(auto|legacy|klap|smart)$/], optional: true, expected: '"auto", "legacy", "klap" or "smart"' },
   /** tplink-device credential: the TP-Link account e-mail (blank: the firmware's default accounts) */
   username: { kind: 'pattern', patterns: [/^[^\u0000-\u001f\u007f]{1,128}$/], optional: true, expected: 'the TP-Link account e-mail (up to 128 characters, no control characters)' },
   /** tplink-device credential: the account password (kept as typed: case and spaces matter) */
@@ -132,3 +132,19 @@ export function valid(name: RuleName, v: unknown): boolean {
 export function validator(name: RuleName): (v: unknown) => boolean {
   return (v) => valid(name, v);
 }
+
+/**
+ * What a SMART (Tapo) device does not have, by node and setting: the editor greys
+ * these choices out once it knows the device speaks SMART, and the runtime refuses
+ * them ("… is not available on this device (P110, SMART)"), nothing sent for them.
+ * test/smart-editor-parity.test.js runs every entry, and every other choice, on a P110.
+ */
+export const SMART_UNAVAILABLE: Readonly<Record<string, Readonly<Record<string, readonly string[]>>>> = {
+  'tplink-emeter': { action: ['daystat', 'monthstat', 'gains', 'erase'] },
+  'tplink-schedule': { operation: ['next', 'enableAll', 'disableAll'] },
+  'tplink-antitheft': { operation: ['list', 'add', 'edit', 'delete', 'deleteAll', 'enableAll', 'disableAll'] },
+  'tplink-system': {
+    action: ['location', 'time', 'timezone', 'set-timezone', 'cloud-info', 'scan', 'reset', 'set-mac', 'set-device-id', 'set-hw-id',
+      'test-mode', 'download-firmware', 'flash-firmware', 'join-wifi', 'cloud-bind', 'cloud-unbind', 'cloud-server'],
+  },
+};

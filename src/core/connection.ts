@@ -26,6 +26,8 @@ export const PROTOCOLS = {
   legacy: { defaultPort: 9999, transport: (t) => t, account: false },
   /** KLAP over HTTP on 80: HS100(UK) hw 4.1 (v1 hash), the 2024-26 new_klap firmware (v2) */
   klap: { defaultPort: 80, transport: () => 'klap', account: true },
+  /** Tapo and SMART Kasa: the SMART dialect over KLAP v2, or AES securePassthrough on older firmware */
+  smart: { defaultPort: 80, transport: () => 'smart', account: true },
 } satisfies Record<string, ProtocolSpec>;
 
 export type Protocol = keyof typeof PROTOCOLS;
@@ -87,7 +89,9 @@ const PROTOCOL_OF: Record<string, string> = { tcp: 'legacy', udp: 'legacy', klap
 function describeTransport(t: Transport): ProtocolFound | null {
   const inner = t.name === 'auto' ? (t as unknown as { found: Transport | null }).found : t;
   if (!inner) return null;
-  const found: ProtocolFound = { protocol: PROTOCOL_OF[inner.name] ?? inner.name, transport: inner.name, port: inner.port };
+  // 'smart' carries KLAP or AES: report the one in use.
+  const carried = inner.name === 'smart' ? (inner as unknown as { using: string }).using : inner.name;
+  const found: ProtocolFound = { protocol: PROTOCOL_OF[inner.name] ?? inner.name, transport: carried, port: inner.port };
   const klap = inner as unknown as { hashVersion?: number | null; usedDefaultCredentials?: boolean | null };
   if (inner.name === 'klap') {
     if (klap.hashVersion == null) return null; // no handshake yet: nothing proven

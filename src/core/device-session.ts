@@ -13,6 +13,12 @@ import { ClientClosedError, TplinkError, ValidationError } from './errors';
 import { Command, JsonObject, isObject, resultOf, timeoutFor } from './commands/command';
 import { listOutlets, OutletInfo, resolveChildId, withContext } from './commands/context';
 import * as system from './commands/system';
+import type { Dialect, DeviceModel } from './model/device-model';
+import { IotModel } from './model/iot-model';
+import { SmartModel } from './model/smart-model';
+import { smartRequestOver, SmartRequestFn } from './smart/request';
+import { decodeName } from './model/smart-fields';
+import { dialectOfReply } from './dialect';
 
 export const SYSINFO_TTL_MS = 60_000;
 
@@ -32,6 +38,12 @@ export interface SessionOptions {
   sysinfoTtlMs?: number;
   /** what protocol answered (core/connection.ts Connector.found), for the editor */
   protocolFound?: () => ProtocolFound | null;
+  /**
+   * the JSON the device speaks: 'iot' (Kasa, default), 'smart' (Tapo, SMART Kasa), or
+   * 'auto': told by the device's answer to the first get_sysinfo (./dialect.ts), for
+   * transports that carry both (KLAP)
+   */
+  dialect?: Dialect | 'auto';
 }
 
 export interface RunResult {
@@ -95,6 +107,10 @@ export class DeviceSession {
   private closed = false;
   /** the device's own name, as last seen or set */
   private _alias: string | undefined;
+  /** the dialect, once known (set, or told by the device) */
+  private resolved: Dialect | null;
+  private detecting: Promise<Dialect> | null = null;
+  private _model: DeviceModel | null = null;
 
   constructor(opts: SessionOptions) {
     this._host = opts.host;
@@ -105,11 +121,120 @@ export class DeviceSession {
     this.bindError = opts.bindError ?? null;
     this.ttl = opts.sysinfoTtlMs ?? SYSINFO_TTL_MS;
     this.protocolFound = opts.protocolFound ?? (() => null);
+    const d = opts.dialect ?? 'iot';
+    this.resolved = d === 'auto' ? null : d;
   }
 
   /** The protocol that answered (auto: learned for the life of the session), or null before an answer. */
   get protocol(): ProtocolFound | null {
     return this.protocolFound();
+  }
+
+  /** 'iot' or 'smart' once known; 'auto' while a device set to auto has not answered yet. */
+  get dialect(): Dialect | 'auto' {
+    return this.resolved ?? 'auto';
+  }
+
+  /** The dialect: the one set, or the device's, asked once (callers meanwhile share the question). */
+  async knownDialect(): Promise<Dialect> {
+    if (this.resolved) return this.resolved;
+    this.detecting ??= this.exchange((c) => c.send(system.getSysinfo().request)).then((reply) => {
+      this.resolved = dialectOfReply(reply);
+      return this.resolved;
+    }).finally(() => { this.detecting = null; });
+    return this.detecting;
+  }
+
+  /** True for a Tapo / SMART Kasa device (the nodes branch on it). */
+  async isSmart(): Promise<boolean> {
+    return (await this.knownDialect()) === 'smart';
+  }
+
+  /**
+   * The device model the nodes talk to (docs/smart-model.md): IotModel over run()
+   * and a fresh get_sysinfo (today's behaviour), or SmartModel over the SMART
+   * envelope on this session's client. Built once; it remembers what it learnt.
+   */
+  async model(): Promise<DeviceModel> {
+    const dialect = await this.knownDialect();
+    if (!this._model) {
+      this._model = dialect === 'smart'
+        ? new SmartModel(this.aliasWatching(smartRequestOver((req) => this.exchange((c) => c.send(req)))))
+        : new IotModel((cmd, outlet) => this.run(cmd, outlet), { sysinfo: () => this.sysinfo(true) });
+    }
+    return this._model;
+  }
+
+  /** An IOT command must never reach a SMART device: a caller that missed model() learns it here, nothing sent. */
+  private async iotOnly(what: string): Promise<void> {
+    if (this.resolved === 'iot') return;
+    if ((await this.knownDialect()) === 'smart') throw this.notIot(what);
+  }
+
+  private notIot(what: string): TplinkError {
+    return new TplinkError('not-allowed', `${what} is a Kasa (IOT) command; this device speaks SMART: ask it through session.model()`);
+  }
+
+  /** The plug's own nickname, as read or set through the SMART model, keeps `alias` (msg.device) current. */
+  private aliasWatching(request: SmartRequestFn): SmartRequestFn {
+    return async (method, params, childId) => {
+      const result = await request(method, params, childId);
+      if (childId === undefined) {
+        const nick = method === 'get_device_info' ? result.nickname : method === 'set_device_info' && params ? params.nickname : undefined;
+        if (typeof nick === 'string') this._alias = decodeName(nick);
+      }
+      return result;
+    };
+  }
+
+  /**
+   * Runs `fn` with a model that holds the device: nothing else queued for it runs
+   * until `fn` settles (a toggle's read and write). IOT: over the held handle's
+   * commands; SMART: a SmartModel over the held handle, knowing the shared
+   * model's components so it asks nothing extra.
+   */
+  async heldModel<T>(fn: (m: DeviceModel) => Promise<T>): Promise<T> {
+    if ((await this.knownDialect()) !== 'smart') {
+      // Everything through the held handle: asking the session (its queue) here would wait on ourselves.
+      return this.exclusive((d) => {
+        const sysinfo = (): Promise<JsonObject> => d.run(system.getSysinfo());
+        return fn(new IotModel(async (cmd, outlet) => {
+          const sent = given(outlet) ? withContext(cmd, [resolveChildId(await sysinfo(), outlet)]) : cmd;
+          const reply = (await d.send(sent.request, { timeout: timeoutFor(sent, this.timeout) })) as JsonObject;
+          return { result: resultOf(sent, reply), reply };
+        }, { sysinfo }));
+      });
+    }
+    const components = await ((await this.model()) as SmartModel).componentList();
+    return this.exclusive((d) => fn(new SmartModel(smartRequestOver((req) => d.send(req), { batch: false }), { components })));
+  }
+
+  /**
+   * What the editor shows of the device: dialect, alias, model, outlets and the
+   * features it has. Like probe(), it leaves no connection open when no node uses it.
+   */
+  async describe(): Promise<JsonObject> {
+    if (this.resolved === 'iot') {
+      const sys = await this.probe();
+      const meter = typeof sys.feature === 'string' && sys.feature.split(':').includes('ENE');
+      return { dialect: 'iot', alias: String(sys.alias ?? ''), model: String(sys.model ?? ''), outlets: listOutlets(sys) as unknown as JsonObject[], energy: meter };
+    }
+    const holding = this.inUse;
+    try {
+      if ((await this.knownDialect()) === 'iot') return await this.describe();
+      const m = await this.model();
+      const [info, caps] = await Promise.all([m.info(), m.capabilities()]);
+      return {
+        dialect: 'smart',
+        alias: info.value.alias,
+        model: info.value.model,
+        outlets: info.value.outlets as unknown as JsonObject[],
+        energy: caps.has('energy'),
+        features: [...caps],
+      };
+    } finally {
+      if (!holding && this.client) this.dropClient(this.client);
+    }
   }
 
   /** The address in use, or last found ('' before a bound device has been found). */
@@ -162,6 +287,7 @@ export class DeviceSession {
 
   /** Sends a command (to one outlet of a strip when `outlet` is given); throws DeviceError on err_code. */
   async run(cmd: Command, outlet?: unknown): Promise<RunResult> {
+    await this.iotOnly(`${cmd.module}.${cmd.method}`);
     const sent = given(outlet) ? withContext(cmd, [await this.childId(outlet)]) : cmd;
     const reply = await this.request(sent.request, { timeout: timeoutFor(sent, this.timeout) });
     return { result: resultOf(sent, reply), reply, command: sent };
@@ -181,6 +307,7 @@ export class DeviceSession {
 
   /** get_sysinfo, cached for outlet lookups unless `fresh`. */
   async sysinfo(fresh = false): Promise<JsonObject> {
+    await this.iotOnly('system.get_sysinfo');
     const c = this.cached;
     if (!fresh && c && Date.now() - c.at < this.ttl) return c.sysinfo;
     const result = await this.exchange((client) => client.run(system.getSysinfo()));
@@ -226,6 +353,7 @@ export class DeviceSession {
    * When no flow node uses the device, no connection is left open afterwards.
    */
   probe(): Promise<JsonObject> {
+    if (this.resolved === 'smart') return Promise.reject(this.notIot('system.get_sysinfo'));
     if (!this.probing) {
       this.probing = this.probeOnce().finally(() => {
         this.probing = null;
@@ -240,7 +368,15 @@ export class DeviceSession {
     if (this.closed) throw new ClientClosedError(a.host, a.port);
     const once = this.createClient(a.host, a.port);
     try {
-      const sys = await once.run(system.getSysinfo());
+      let sys: JsonObject;
+      if (this.resolved === null) {
+        // Not known yet: the one answer tells the dialect too (./dialect.ts).
+        const cmd = system.getSysinfo();
+        const reply = await once.send(cmd.request);
+        this.resolved = dialectOfReply(reply);
+        if (this.resolved === 'smart') throw this.notIot('system.get_sysinfo');
+        sys = resultOf(cmd, reply);
+      } else sys = await once.run(system.getSysinfo());
       if (typeof sys.alias === 'string') this._alias = sys.alias;
       return sys;
     } catch (err) {

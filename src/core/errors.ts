@@ -87,9 +87,12 @@ export type AuthReason = 'credentials' | 'third-party-off';
  * no credential ever reaches a message.
  */
 export class AuthError extends TplinkError {
-  constructor(readonly host: string, readonly port: number, readonly reason: AuthReason) {
+  /** `detail`: the transport's own words for a refused account (AES says which accounts it tried). */
+  constructor(readonly host: string, readonly port: number, readonly reason: AuthReason, detail?: string) {
     super('auth', reason === 'credentials'
-      ? `${host}:${port} refused the account: wrong e-mail or password (both are case sensitive; it wants the TP-Link cloud account used in the Kasa or Tapo app)`
+      ? detail !== undefined
+        ? `login to ${host}:${port} refused: ${detail}`
+        : `${host}:${port} refused the account: wrong e-mail or password (both are case sensitive; it wants the TP-Link cloud account used in the Kasa or Tapo app)`
       : `${host}:${port} refused the handshake (HTTP 403): this firmware needs "Third-Party Compatibility" switched on in the Kasa or Tapo app`);
     this.name = 'AuthError';
   }

@@ -123,3 +123,77 @@ export function refuseDeviceChanging(request: JsonObject, allowed: boolean): voi
   const found = deviceChangingMethods(request);
   if (found.length > 0 && !allowed) throw new NotAllowedError(found.join(', '));
 }
+
+// ---- SMART devices (Tapo, SMART Kasa): {"method":…, "params":…} ----------------------
+
+/** Most requests one raw SMART batch may carry. */
+export const MAX_SMART_BATCH = 16;
+
+/**
+ * SMART methods that can break a device or take it off the network, refused
+ * unless allowed: factory reset, firmware, Wi-Fi and cloud binding changes. Named
+ * ones first; the patterns catch variants of the same families (refusing too much
+ * is the safe side: "allow device-changing commands" lets them through).
+ */
+export const SMART_DEVICE_CHANGING = ['device_reset', 'fw_download', 'fw_upgrade', 'set_qs_info', 'set_wifi', 'connect_wifi', 'bind_cloud', 'unbind_cloud', 'set_cloud_url'];
+const SMART_CHANGING_PATTERN = /(reset|fw_|firmware|wifi|wireless|qs_info|cloud|bind|account)/i;
+const SMART_METHOD = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
+const SMART_EXPECTED = 'a SMART request {"method": "<name>", "params": {…}} or an array of them, e.g. {"method":"get_device_info"}';
+
+export interface SmartRawRequest {
+  method: string;
+  params?: JsonObject | null;
+}
+
+function smartOne(v: unknown, path: string): SmartRawRequest {
+  if (!isPlainObject(v)) throw new ValidationError(path, SMART_EXPECTED, v);
+  for (const key of Object.keys(v)) {
+    if (key !== 'method' && key !== 'params') throw new ValidationError(`${path}.${key}`, 'only "method" and "params"');
+  }
+  const method = v.method;
+  if (typeof method !== 'string' || !SMART_METHOD.test(method)) throw new ValidationError(`${path}.method`, 'a SMART method name (letters, digits, "_", e.g. "get_device_info")', method);
+  if (method === 'multipleRequest' || method === 'control_child') {
+    throw new ValidationError(`${path}.method`, 'a device method (send an array for a batch; the node\'s outlet setting addresses a strip outlet)', method);
+  }
+  const out: SmartRawRequest = { method };
+  if (Object.prototype.hasOwnProperty.call(v, 'params')) {
+    const p = v.params;
+    if (p !== null && !isPlainObject(p)) throw new ValidationError(`${path}.params`, 'an object or null', p);
+    out.params = p === null ? null : (copyJson(p, `${path}.params`, 1) as JsonObject);
+  }
+  return out;
+}
+
+/**
+ * Parses and checks a raw SMART request: one {method, params} or an array (a batch,
+ * sent as multipleRequest). A string is JSON text. Returns fresh plain copies.
+ */
+export function parseSmartRawRequest(input: unknown, field: string): SmartRawRequest[] {
+  let value = input;
+  if (typeof input === 'string') {
+    if (Buffer.byteLength(input, 'utf8') > MAX_REQUEST_BYTES) throw new ValidationError(field, `JSON of at most ${MAX_REQUEST_BYTES} bytes`, input);
+    try {
+      value = JSON.parse(input);
+    } catch (err) {
+      throw new ValidationError(field, `valid JSON (${(err as Error).message})`, input);
+    }
+  }
+  let list: SmartRawRequest[];
+  if (Array.isArray(value)) {
+    if (value.length === 0 || value.length > MAX_SMART_BATCH) throw new ValidationError(field, `an array of 1 to ${MAX_SMART_BATCH} SMART requests`, value);
+    list = value.map((r, i) => smartOne(r, `${field}[${i}]`));
+  } else list = [smartOne(value, field)];
+  if (Buffer.byteLength(JSON.stringify(list), 'utf8') > MAX_REQUEST_BYTES) throw new ValidationError(field, `a request of at most ${MAX_REQUEST_BYTES} bytes`);
+  return list;
+}
+
+/** The device-changing SMART method names of a parsed request (empty when none). */
+export function smartDeviceChangingMethods(list: readonly SmartRawRequest[]): string[] {
+  return list.map((r) => r.method).filter((m) => SMART_DEVICE_CHANGING.includes(m) || (!/^get_/.test(m) && SMART_CHANGING_PATTERN.test(m)));
+}
+
+/** The SMART device-changing guard: throws NotAllowedError naming the methods unless allowed. */
+export function refuseSmartDeviceChanging(list: readonly SmartRawRequest[], allowed: boolean): void {
+  const found = smartDeviceChangingMethods(list);
+  if (found.length > 0 && !allowed) throw new NotAllowedError(found.join(', '));
+}

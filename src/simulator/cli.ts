@@ -5,6 +5,7 @@
 import { findModel, MODELS } from './models';
 import { findKlapModel, KLAP_MODELS } from './klap-models';
 import { KlapPlugSimulator } from './klap-plug';
+import { SmartPlugSimulator, SMART_SIM_MODELS, isSmartSimModel } from './smart-plug';
 import { assertAllowedHost, normalizeHost } from './net-util';
 import { SimulatorNetwork } from './network';
 import { PlugSimulator, StartOptions } from './server';
@@ -13,7 +14,9 @@ const USAGE = `Usage: tplink-smartplug-sim [options]
   --model <name>         ${MODELS.map((m) => m.name.toLowerCase()).join(' | ')} (repeat for several devices; default hs110)
                          KLAP firmware (HTTP on the port, the 20002 probe answered on the same UDP port number):
                          ${KLAP_MODELS.map((m) => m.name).join(' | ')}
-  --username <e-mail>    account of the KLAP models (default blank: an un-provisioned plug)
+                         SMART (Tapo) firmware, HTTP on the port and the 20002 probe on the same UDP port number:
+                         ${Object.entries(SMART_SIM_MODELS).map(([k, v]) => `${k} (${v.transport === 'klap' ? 'KLAP v2' : 'AES'})`).join(' | ')}
+  --username <e-mail>    account of the KLAP and SMART models (default blank: an un-provisioned plug)
   --password <text>      its password (default blank; never printed)
   --alias <text>         alias of the device given by the matching --model (repeatable, in order)
   --host <address>       listen address (default 127.0.0.1; non-loopback needs --allow-lan)
@@ -75,14 +78,22 @@ export function parseArgs(argv: string[]): CliOptions {
     }
   }
   if (o.models.length === 0) o.models.push('hs110');
-  for (const m of o.models) if (!findKlapModel(m)) findModel(m);
-  if (o.discoveryPort !== null && o.models.some((m) => findKlapModel(m))) throw new Error('--discovery-port serves the 9999 probe only; KLAP models answer the 20002 probe on their own port');
+  for (const m of o.models) if (!findKlapModel(m) && !isSmartSimModel(m)) findModel(m);
+  if (o.discoveryPort !== null && o.models.some((m) => findKlapModel(m) || isSmartSimModel(m))) throw new Error('--discovery-port serves the 9999 probe only; KLAP and SMART models answer the 20002 probe on their own port');
   if (o.aliases.length > o.models.length) throw new Error('more --alias than --model entries');
   if (o.port !== 0 && o.port + o.models.length - 1 > 65535) throw new Error('not enough ports above --port for every device');
   return o;
 }
 
-function describe(sim: PlugSimulator | KlapPlugSimulator, o: CliOptions): string {
+function describe(sim: PlugSimulator | KlapPlugSimulator | SmartPlugSimulator, o: CliOptions): string {
+  if (sim instanceof SmartPlugSimulator) {
+    // The account is described, never shown.
+    const account = o.username || o.password ? 'account set' : sim.transport === 'klap' ? 'blank account' : 'default account';
+    const k = { model: sim.model, alias: sim.device.main.nickname, host: sim.host, http: sim.port, udp20002: sim.discoveryPort, dialect: 'smart', transport: sim.transport, account };
+    if (o.json) return JSON.stringify(k);
+    const udp = k.udp20002 === null ? '' : ` udp-20002 ${sim.host}:${k.udp20002}`;
+    return `${k.model} ${JSON.stringify(k.alias)} http ${sim.host}:${sim.port}${udp} smart over ${sim.transport === 'klap' ? 'klap v2' : 'aes'} ${account}`;
+  }
   if (sim instanceof KlapPlugSimulator) {
     // The account is described, never shown.
     const account = o.username || o.password ? 'account set' : 'blank account';
@@ -117,7 +128,7 @@ export async function main(argv: string[]): Promise<number> {
     port: o.port === 0 ? 0 : o.port + i,
     closeAfterReply: o.closeAfterReply,
   }));
-  const sims: (PlugSimulator | KlapPlugSimulator)[] = [];
+  const sims: (PlugSimulator | KlapPlugSimulator | SmartPlugSimulator)[] = [];
   let network: SimulatorNetwork | null = null;
   const stopAll = async (): Promise<void> => {
     await Promise.all([network?.stop(), ...sims.map((s) => s.stop())]);
@@ -128,7 +139,12 @@ export async function main(argv: string[]): Promise<number> {
       sims.push(...network.members);
     } else {
       for (const d of devices) {
-        if (typeof d.model === 'string' && findKlapModel(d.model)) {
+        if (typeof d.model === 'string' && isSmartSimModel(d.model)) {
+          sims.push(await SmartPlugSimulator.start({
+            model: d.model, nickname: d.alias, port: d.port, discoveryPort: o.udp ? d.port : null,
+            host: o.host, allowLan: o.allowLan, username: o.username, password: o.password,
+          }));
+        } else if (typeof d.model === 'string' && findKlapModel(d.model)) {
           sims.push(await KlapPlugSimulator.start({
             model: d.model, alias: d.alias, port: d.port, discoveryPort: o.udp ? d.port : null,
             host: o.host, allowLan: o.allowLan, username: o.username, password: o.password,

@@ -12,3 +12,4 @@ export { KlapServer, KlapServerOptions, KlapHandler, KlapFault, KlapFaultType, K
 export { KlapPlugSimulator, KlapPlugOptions } from './klap-plug';
 export { KLAP_MODELS, KlapModelSpec, findKlapModel } from './klap-models';
 export { UdpFanOut, DatagramAnswerer } from './udp-fanout';
+export { SmartPlugSimulator, SmartPlugOptions, SmartPlugFault, SMART_SIM_MODELS } from './smart-plug';

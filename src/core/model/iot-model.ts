@@ -13,9 +13,8 @@ import { int, MAX_YEAR, MIN_YEAR, bool } from '../commands/validate';
 import { DeviceError, UnsupportedError } from '../errors';
 import type { DeviceHandle } from '../client';
 import {
-  COUNTDOWN_SHAPE, SCHEDULE_SHAPE, describedWithId, listRules, runEdit,
-} from '../../common/rule-ops';
-import type { ActionContext } from '../../common/action-node';
+  COUNTDOWN_SHAPE, SCHEDULE_SHAPE, describedWithId, editStoredRule, listRules,
+} from '../commands/rule-edit';
 import {
   Answer, Capability, DayStats, DeviceInfo, DeviceModel, EnergySummary, FEATURE_NAMES, MonthStats, Outlet,
   OutletInfo, RelaySnapshot, RuleOut, ScheduleList,
@@ -193,7 +192,7 @@ export class IotModel implements DeviceModel {
 
   async editCountdown(id: string, patch: object, outlet?: Outlet): Promise<Answer<RuleOut>> {
     const edit = (ruleId: string, r: Record<string, unknown>) => countdown.editRule(ruleId, r as unknown as countdown.CountdownInput);
-    const { command, reply } = await runEdit(this.ctx(outlet), id, patch, COUNTDOWN_SHAPE, countdown.getRules(), edit);
+    const { command, reply } = await editStoredRule(this.request, outlet, id, patch, COUNTDOWN_SHAPE, countdown.getRules(), edit);
     const built = (command.request.count_down as JsonObject).edit_rule as JsonObject;
     return { value: describedWithId(built.id, built), reply };
   }
@@ -221,7 +220,7 @@ export class IotModel implements DeviceModel {
   }
 
   async editSchedule(id: string, patch: object, outlet?: Outlet): Promise<Answer<RuleOut>> {
-    const { command, reply } = await runEdit(this.ctx(outlet), id, patch, SCHEDULE_SHAPE, schedule.getRules(), schedule.editRule);
+    const { command, reply } = await editStoredRule(this.request, outlet, id, patch, SCHEDULE_SHAPE, schedule.getRules(), schedule.editRule);
     const built = (command.request.schedule as JsonObject).edit_rule as JsonObject;
     return { value: describedWithId(built.id, built), reply };
   }
@@ -234,11 +233,6 @@ export class IotModel implements DeviceModel {
   async deleteAllSchedules(outlet?: Outlet): Promise<Answer<RuleOut[]>> {
     const { reply } = await this.request(schedule.deleteAllRules(), outlet);
     return { value: [], reply };
-  }
-
-  /** runEdit (shared with the rule nodes) only calls ctx.device.run. */
-  private ctx(outlet: Outlet): ActionContext {
-    return { device: { run: this.request }, outlet } as unknown as ActionContext;
   }
 }
 

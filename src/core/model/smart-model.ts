@@ -14,7 +14,7 @@ import { bool, ruleId } from '../commands/validate';
 import { ProtocolError, UnsupportedError, ValidationError } from '../errors';
 import {
   COUNTDOWN_SHAPE, SCHEDULE_SHAPE, describedWithId, findRule, mergeEdit,
-} from '../../common/rule-ops';
+} from '../commands/rule-edit';
 import {
   Answer, Capability, DayStats, DeviceInfo, DeviceModel, EnergySummary, FEATURE_NAMES, MonthStats, Outlet,
   OutletInfo, RelaySnapshot, RuleOut, ScheduleList, outletKey,
@@ -76,6 +76,12 @@ export class SmartModel implements DeviceModel {
       },
     ).finally(() => { this.componentsAsked = undefined; });
     return this.componentsAsked;
+  }
+
+  /** component_nego's list as read (asking once if needed), to build another model for the same device. */
+  async componentList(): Promise<JsonObject[]> {
+    const comps = await this.componentMap();
+    return [...comps].map(([id, ver_code]) => ({ id, ver_code }));
   }
 
   async capabilities(): Promise<ReadonlySet<Capability>> {

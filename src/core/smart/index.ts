@@ -5,3 +5,4 @@ export * from './batch';
 export * from './child';
 export * from './paging';
 export * from './nickname';
+export * from './request';

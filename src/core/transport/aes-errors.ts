@@ -1,17 +1,12 @@
 // Errors of the AES securePassthrough transport that the shared error module
-// does not have yet. SmartAuthError is a stand-in for the 'auth' kind (the lead
-// unifies it with the KLAP transport's AuthError); KlapOnlyError tells the
-// transport factory to switch this device to KLAP instead of failing.
+// does not have. A refused login is the shared AuthError (SmartAuthError is its
+// old name here); KlapOnlyError tells the SMART transport (./smart.ts) to switch
+// this device to KLAP instead of failing.
 
-import { TplinkError, TplinkErrorKind } from '../errors';
+import { AuthError, TplinkError } from '../errors';
 
-/** The device refused every account tried. Never carries the credentials. */
-export class SmartAuthError extends TplinkError {
-  constructor(readonly host: string, readonly port: number, detail: string) {
-    super('auth' as TplinkErrorKind, `login to ${host}:${port} refused: ${detail}`);
-    this.name = 'SmartAuthError';
-  }
-}
+/** The device refused every account tried: the shared AuthError (kind 'auth', reason 'credentials'). */
+export { AuthError as SmartAuthError };
 
 /** Error 1003 on the AES handshake or a request: this firmware speaks KLAP only. */
 export class KlapOnlyError extends TplinkError {

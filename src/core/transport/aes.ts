@@ -12,13 +12,13 @@
 //   timeout              never resent
 
 import * as http from 'http';
-import { ClientClosedError, ProtocolError, TplinkError, describe } from '../errors';
+import { AuthError, ClientClosedError, ProtocolError, TplinkError, describe } from '../errors';
 import { SmartDeviceError, SMART_RETRYABLE_CODES } from '../smart/error-codes';
 import { isReadOnlyRequest } from '../smart/envelope';
 import { Credentials, Transport, TransportOptions, TransportStats } from './transport';
 import { AesKey, aesDecryptBase64, aesEncryptBase64, generateRsaKeyPair, loginParams, rsaDecryptPkcs1v15, splitAesKey } from './aes-crypto';
 import { HttpReply, PostHandle, StaleSocketError, httpPost } from './aes-http';
-import { KlapOnlyError, SmartAuthError } from './aes-errors';
+import { KlapOnlyError } from './aes-errors';
 
 export interface AesTransportOptions extends TransportOptions {
   /** login_device version: 2 sends `password2` (discovery's `lv: 2`). Default 1. */
@@ -131,7 +131,7 @@ export class AesTransport implements Transport {
         return;
       }
     }
-    throw new SmartAuthError(this.host, this.port, accounts.length > 1
+    throw new AuthError(this.host, this.port, 'credentials', accounts.length > 1
       ? 'e-mail or password wrong (both are case sensitive; use the TP-Link / Tapo app account); the default test account was refused too'
       : 'the default test account was refused; enter the TP-Link / Tapo app account (e-mail and password, both case sensitive)');
   }

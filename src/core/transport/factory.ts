@@ -7,11 +7,16 @@ import { XorTcpTransport } from './xor-tcp';
 import { XorUdpTransport } from './xor-udp';
 import { AutoTransport } from './auto';
 import { KlapTransport } from './klap';
+import { AesTransport } from './aes';
+import { SmartTransport } from './smart';
 
 const TRANSPORTS: Record<string, (opts: TransportOptions) => Transport> = {
   tcp: (o) => new XorTcpTransport(o),
   udp: (o) => new XorUdpTransport(o),
   klap: (o) => new KlapTransport(o),
+  aes: (o) => new AesTransport(o),
+  // SMART devices: KLAP, or AES on older firmware, switching as the device says (./smart.ts).
+  smart: (o) => new SmartTransport(o, createTransport),
   auto: (o) => new AutoTransport(o, [['tcp', o.port], ['klap', o.httpPort ?? 80]], createTransport),
 };
 

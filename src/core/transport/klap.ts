@@ -43,6 +43,18 @@ interface Session {
   renewAt: number;
 }
 
+/**
+ * handshake1 answered 404: this firmware has no KLAP (AES securePassthrough only).
+ * Nothing was delivered, so the SMART transport (./smart.ts) may switch to AES.
+ */
+export class KlapNotServedError extends ProtocolError {
+  readonly klapNotServed = true;
+  constructor(readonly host: string, readonly port: number) {
+    super(`${host}:${port} answered HTTP 404 to handshake1: this firmware does not speak KLAP`);
+    this.name = 'KlapNotServedError';
+  }
+}
+
 export class KlapTransport implements Transport {
   readonly name = 'klap';
   readonly host: string;
@@ -167,6 +179,7 @@ export class KlapTransport implements Transport {
     const localSeed = randomBytes(16);
     const h1 = await this.post('/app/handshake1', localSeed, null, deadline);
     if (h1.status === 403) throw new AuthError(this.host, this.port, 'third-party-off');
+    if (h1.status === 404) throw new KlapNotServedError(this.host, this.port);
     if (h1.status !== 200) throw new ProtocolError(`${this.host}:${this.port} answered HTTP ${h1.status} to handshake1`);
     if (h1.body.length !== 48) throw new ProtocolError(`handshake1 answer from ${this.host}:${this.port} has ${h1.body.length} bytes, expected 48`);
     const remoteSeed = h1.body.subarray(0, 16);

@@ -220,7 +220,7 @@ describe(missing && !MUST_RUN ? `${TITLE} [skipped: ${missing}]` : TITLE, functi
     const strip = (await held('dash-line-hs300')).map((m) => m.payload);
     assert.ok(strip.includes(122.5), `the strip's readings: ${strip.join(', ')}`);
     const stamps = line.map((m) => m._datapoint && m._datapoint.x);
-    assert.ok(stamps.every((t, i) => typeof t === 'number' && (i === 0 || t >= stamps[i - 1])), 'time-stamped in order');
+    assert.ok(stamps.every((t, i) => typeof t === 'number' && (i === 0 || t >= stamps[i - 1])), `time-stamped in order: ${JSON.stringify(stamps)}`);
 
     // Bar charts: a bar per day of this month up to today, each the plug's own daily statistics.
     const now = new Date();

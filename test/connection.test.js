@@ -14,15 +14,16 @@ const ACCOUNT = { username: 'Owner@Example.com', password: 'Not In Any Inspect 4
 
 describe('core/connection: protocol settings → client options', () => {
   it('each protocol maps to a transport and its ports; blank port = the protocol default', () => {
-    assert.deepStrictEqual(Object.keys(PROTOCOLS), ['auto', 'legacy', 'klap']);
+    assert.deepStrictEqual(Object.keys(PROTOCOLS), ['auto', 'legacy', 'klap', 'smart']);
     assert.deepStrictEqual(connectionPlan({ protocol: 'auto' }), { transport: 'auto', port: 9999, httpPort: 80 });
     assert.deepStrictEqual(connectionPlan({ protocol: 'auto', port: 8080 }), { transport: 'auto', port: 8080, httpPort: 8080 }, 'the given port for both');
     assert.deepStrictEqual(connectionPlan({ protocol: 'legacy' }), { transport: 'tcp', port: 9999 });
     assert.deepStrictEqual(connectionPlan({ protocol: 'legacy', transport: 'udp', port: 19999 }), { transport: 'udp', port: 19999 });
     assert.deepStrictEqual(connectionPlan({ protocol: 'klap' }), { transport: 'klap', port: 80 });
     assert.deepStrictEqual(connectionPlan({ protocol: 'klap', transport: 'udp' }), { transport: 'klap', port: 80 }, 'UDP is legacy-only');
-    assert.deepStrictEqual(['auto', 'legacy', 'klap'].map(defaultPort), [9999, 9999, 80]);
-    assert.throws(() => connectionPlan({ protocol: 'smart' }), (e) => e instanceof ValidationError && e.field === 'protocol');
+    assert.deepStrictEqual(['auto', 'legacy', 'klap', 'smart'].map(defaultPort), [9999, 9999, 80, 80]);
+    assert.deepStrictEqual(connectionPlan({ protocol: 'smart' }), { transport: 'smart', port: 80 });
+    assert.throws(() => connectionPlan({ protocol: 'tapo' }), (e) => e instanceof ValidationError && e.field === 'protocol');
     assert.throws(() => connectionPlan({ protocol: '__proto__' }), (e) => e instanceof ValidationError && e.field === 'protocol');
   });
 

@@ -18,7 +18,7 @@ const TWINS = [
     name: 'IOT (Kasa HS110, legacy)',
     dialect: 'iot',
     start: () => PlugSimulator.start({ model: 'hs110', host: '127.0.0.1', port: 0 }),
-    config: (sim) => deviceNode('dev', sim),
+    config: (sim) => deviceNode('dev', sim, { protocol: 'legacy' }), // a port-9999 plug, also when the suite runs over KLAP
     creds: {},
     relay: (sim) => sim.device.relay(),
     setRelay: (sim, on) => sim.device.setRelay(on),
@@ -185,7 +185,7 @@ describe('raw node on each dialect', function () {
     const tapo = await SmartPlugSimulator.start({ model: 'p110', username: USER, password: PASS, discoveryPort: null });
     try {
       await load(['tplink-raw'], [
-        deviceNode('kasa', iot), deviceNode('tapo', tapo, { protocol: 'smart' }),
+        deviceNode('kasa', iot, { protocol: 'legacy' }), deviceNode('tapo', tapo, { protocol: 'smart' }),
         ...wired('rk', 'tplink-raw', 'kasa'), ...wired('rt', 'tplink-raw', 'tapo'),
       ], { tapo: { username: USER, password: PASS } });
       const k = await exchange('rk', { payload: { system: { get_sysinfo: {} } } });

@@ -179,6 +179,13 @@ describe('tplink-smartplug CLI --protocol smart', function () {
       assert.strictEqual(sim.device.main.on, false);
     });
 
+    it('a stalled device: timeout status, no hint to try another protocol', async () => {
+      sim.setFault('stall');
+      const r = await to('-c', 'info', '--timeout', '300');
+      assertFails(r, EXIT.timeout, /within 300 ms/);
+      assert.doesNotMatch(r.stderr, /--protocol klap/);
+    });
+
     it('a wrong password: exit status auth, the password never printed', async () => {
       const wrong = 'tapo pass case sensitive';
       const r = await cli(['-t', HOST, '-p', String(sim.port), '--protocol', 'smart', '--username', USER, '--password', wrong, '-c', 'on']);

@@ -36,7 +36,7 @@ function usage(): string {
     '',
     'Options:',
     `  -t, --host HOST        the plug's address`,
-    `  -p, --port PORT        its port (default ${DEFAULT_PORT}, 80 for KLAP; auto tries ${DEFAULT_PORT} then 80, or PORT for both)`,
+    `  -p, --port PORT        its port (default ${DEFAULT_PORT}, 80 for KLAP and SMART; auto tries ${DEFAULT_PORT} then 80, or PORT for both)`,
     '  --protocol NAME        auto (default: legacy, then KLAP), legacy (port 9999), klap (HTTP, account)',
     '                         or smart (Tapo / SMART Kasa, HTTP, account): -c prints what the nodes',
     '                         output (on: true, info: the device info …), -j takes {"method":…,"params":…}',
@@ -161,7 +161,8 @@ async function discovery(opts: CliOptions): Promise<number> {
 
 const KLAP_HINT = ' (a plug with newer "KLAP" firmware does not answer on port 9999: try --protocol klap with its account)';
 
-function report(err: unknown): number {
+/** `protocol`: the one asked for, when known (the KLAP hint is for a legacy or auto try only). */
+function report(err: unknown, protocol?: string): number {
   let code: number;
   let message: string;
   if (err instanceof UsageError) {
@@ -169,7 +170,7 @@ function report(err: unknown): number {
     message = err.exitCode === EXIT.usage ? `${err.message} (see --help)` : err.message;
   } else if (err instanceof TplinkError) {
     code = exitCodeOf(err.kind);
-    message = err.kind === 'timeout' ? err.message + KLAP_HINT : err.message;
+    message = err.kind === 'timeout' && protocol !== 'klap' && protocol !== 'smart' ? err.message + KLAP_HINT : err.message;
   } else if (isObject(err) && typeof err.code === 'string' && typeof err.message === 'string') {
     code = EXIT.unreachable; // a socket error of discovery (EACCES on broadcast, bad address, ...)
     message = `network error: ${err.message}`;
@@ -183,15 +184,17 @@ function report(err: unknown): number {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
+  let protocol: string | undefined;
   try {
     const opts = parseArgs(argv);
+    protocol = opts.protocol;
     if (opts.help || argv.length === 0) {
       (opts.help ? process.stdout : process.stderr).write(`${usage()}\n`);
       return opts.help ? EXIT.ok : EXIT.usage;
     }
     return await (opts.discover ? discovery(opts) : request(opts));
   } catch (err) {
-    return report(err);
+    return report(err, protocol);
   }
 }
 

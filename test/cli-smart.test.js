@@ -115,6 +115,19 @@ describe('tplink-smartplug CLI --protocol smart', function () {
       assert.strictEqual(sim.device.reboots, 1);
     });
 
+    it('countdown and schedule print tplink-countdown\'s and tplink-schedule\'s rule lists', async () => {
+      let r = await to('-j', '{"method":"add_countdown_rule","params":{"enable":true,"delay":600,"desired_states":{"on":true}}}');
+      assert.strictEqual(r.code, 0, r.stderr);
+      r = await to('-c', 'countdown');
+      assert.strictEqual(r.code, 0, r.stderr);
+      const rules = JSON.parse(r.stdout);
+      assert.strictEqual(rules.length, 1);
+      assert.strictEqual(rules[0].delay, 600);
+      r = await to('-c', 'schedule');
+      assert.strictEqual(r.code, 0, r.stderr);
+      assert.deepStrictEqual(JSON.parse(r.stdout), []);
+    });
+
     it('a Kasa-only command: not-allowed status naming the device (P110, SMART); nothing but reads sent', async () => {
       let r = await to('-c', 'time');
       assertFails(r, EXIT.notAllowed, /not available on this device \(P110, SMART\)/);

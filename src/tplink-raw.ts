@@ -6,12 +6,10 @@
 import { migrate } from './common/migrate';
 import { text } from './common/status';
 import type { NodeAPI, Node } from 'node-red';
-import { checkReply, isObject, JsonObject } from './core/commands/command';
-import { parseRawRequest, parseSmartRawRequest, refuseDeviceChanging, refuseSmartDeviceChanging, SmartRawRequest } from './core/raw-request';
-import { ValidationError } from './core/errors';
-import { controlChild, multipleRequest, SmartDeviceError, SmartRequest } from './core/smart';
-import { outletKey } from './core/model/device-model';
-import type { DeviceConfigNode } from './common/device-node';
+import { checkReply, isObject } from './core/commands/command';
+import { parseRawRequest, parseSmartRawRequest, refuseDeviceChanging, refuseSmartDeviceChanging } from './core/raw-request';
+import { SmartDeviceError } from './core/smart';
+import { smartOutletId, smartRawEnvelope, smartReplyErrorCode } from './core/smart-raw';
 import { setupActionNode, ActionNodeDef } from './common/action-node';
 
 interface RawDef extends ActionNodeDef {
@@ -33,30 +31,6 @@ function firstErrCode(reply: unknown): number | undefined {
   return undefined;
 }
 
-/** The first non-zero error_code of a SMART reply (the reply's own, a batch's, a child's). */
-function smartErrorCode(reply: unknown): number | undefined {
-  if (!isObject(reply)) return undefined;
-  if (typeof reply.error_code === 'number' && reply.error_code !== 0) return reply.error_code;
-  const result = reply.result;
-  const responses = isObject(result) && Array.isArray(result.responses) ? result.responses : isObject(result) ? [result] : [];
-  for (const r of responses) {
-    if (!isObject(r)) continue;
-    if (typeof r.error_code === 'number' && r.error_code !== 0) return r.error_code;
-    const inner = isObject(r.result) ? r.result.responseData : r.responseData;
-    if (isObject(inner) && typeof inner.error_code === 'number' && inner.error_code !== 0) return inner.error_code;
-  }
-  return undefined;
-}
-
-/** A strip outlet (index or child id) to its device_id, from the device model's outlet list. */
-async function smartChildId(device: DeviceConfigNode, outlet: string | number): Promise<string> {
-  const outlets = await (await device.session.model()).outlets();
-  const key = outletKey(outlet);
-  const hit = key === undefined ? undefined : 'index' in key ? outlets.find((o) => o.index === key.index) : outlets.find((o) => o.id.toUpperCase() === key.id.toUpperCase());
-  if (!hit) throw new ValidationError('outlet', outlets.length ? `an outlet index 0-${outlets.length - 1} or the child id of one` : 'no outlet: this device is not a strip', outlet);
-  return hit.id;
-}
-
 export = function (RED: NodeAPI) {
   function TplinkRawNode(this: Node, config: RawDef) {
     RED.nodes.createNode(this, config);
@@ -70,11 +44,9 @@ export = function (RED: NodeAPI) {
         // Tapo / SMART Kasa: {method, params} or an array of them (one multipleRequest).
         const list = fixed !== '' ? parseSmartRawRequest(fixed, 'request') : parseSmartRawRequest(msg.payload, 'payload');
         refuseSmartDeviceChanging(list, allowDestructive);
-        const childId = outlet === undefined ? undefined : await smartChildId(device, outlet);
-        const wrap = (r: SmartRawRequest): SmartRawRequest => (childId ? controlChild(childId, r as SmartRequest) as SmartRawRequest : r);
-        const sent = list.length === 1 ? wrap(list[0]) : multipleRequest(list.map(wrap) as SmartRequest[]);
-        const reply = await device.session.request(sent as unknown as JsonObject);
-        const code = smartErrorCode(reply);
+        const childId = outlet === undefined ? undefined : await smartOutletId(await device.session.model(), outlet);
+        const reply = await device.session.request(smartRawEnvelope(list, childId));
+        const code = smartReplyErrorCode(reply);
         if (checkErrors && code !== undefined) throw new SmartDeviceError(list.length === 1 ? list[0].method : 'multipleRequest', code);
         return code === undefined
           ? { payload: reply, statusText: text('ok') }

@@ -4,7 +4,7 @@
 import { isIP } from 'net';
 import { isObject, JsonObject } from '../core/commands';
 import { ValidationError } from '../core/errors';
-import { parseRawRequest } from '../core/raw-request';
+import { parseRawRequest, parseSmartRawRequest, SmartRawRequest } from '../core/raw-request';
 import { EXIT, ExitCode } from './exit-codes';
 
 export class UsageError extends Error {
@@ -23,6 +23,8 @@ export interface CliOptions {
   /** "-c name[=value]" as given */
   command?: string;
   json?: JsonObject;
+  /** -j with --protocol smart: {"method":…,"params":…} or an array of them (a batch) */
+  smartJson?: SmartRawRequest[];
   udp: boolean;
   timeout?: number;
   broadcast?: string;
@@ -30,19 +32,20 @@ export interface CliOptions {
   port20002?: number;
   outlet?: string;
   allowDestructive: boolean;
-  /** auto (default; legacy with --udp), legacy or klap */
-  protocol?: 'auto' | 'legacy' | 'klap';
-  /** KLAP account; also from TPLINK_USERNAME / TPLINK_PASSWORD (see accountOf) */
+  /** auto (default; legacy with --udp), legacy, klap or smart (Tapo / SMART Kasa) */
+  protocol?: CliProtocol;
+  /** KLAP and SMART account; also from TPLINK_USERNAME / TPLINK_PASSWORD (see accountOf) */
   username?: string;
   password?: string;
 }
 
-const PROTOCOL_NAMES = ['auto', 'legacy', 'klap'] as const;
+const PROTOCOL_NAMES = ['auto', 'legacy', 'klap', 'smart'] as const;
+export type CliProtocol = (typeof PROTOCOL_NAMES)[number];
 
-function protocolArg(flag: string, v: string): 'auto' | 'legacy' | 'klap' {
+function protocolArg(flag: string, v: string): CliProtocol {
   const p = (PROTOCOL_NAMES as readonly string[]).find((n) => n === v.trim().toLowerCase());
-  if (!p) throw new UsageError(`${flag} needs auto, legacy or klap, got "${v}"`);
-  return p as 'auto' | 'legacy' | 'klap';
+  if (!p) throw new UsageError(`${flag} needs auto, legacy, klap or smart, got "${v}"`);
+  return p as CliProtocol;
 }
 
 /** One hour: anything longer is a typo, not a slow plug. */
@@ -53,13 +56,26 @@ function intArg(flag: string, v: string, min: number, max: number): number {
   return Number(v);
 }
 
-function parseJsonArg(text: string): JsonObject {
-  let value: unknown;
+function jsonValue(text: string): unknown {
   try {
-    value = JSON.parse(text);
+    return JSON.parse(text);
   } catch (err) {
     throw new UsageError(`-j is not valid JSON: ${(err as Error).message}`, EXIT.badJson);
   }
+}
+
+/** The same checks as the tplink-raw node on a SMART device: names, params, batch size, "__proto__". */
+function parseSmartJsonArg(text: string): SmartRawRequest[] {
+  try {
+    return parseSmartRawRequest(jsonValue(text), '-j');
+  } catch (err) {
+    if (err instanceof ValidationError) throw new UsageError(err.message, EXIT.badJson);
+    throw err;
+  }
+}
+
+function parseJsonArg(text: string): JsonObject {
+  const value = jsonValue(text);
   if (!isObject(value)) throw new UsageError('-j must be a JSON object like {"system":{"get_sysinfo":{}}}', EXIT.badJson);
   if (Object.keys(value).filter((k) => k !== 'context').length === 0) {
     throw new UsageError('-j names no module, e.g. {"system":{"get_sysinfo":{}}}', EXIT.badJson);
@@ -82,6 +98,7 @@ function broadcastArg(flag: string, v: string): string {
 export function parseArgs(argv: readonly string[]): CliOptions {
   const o: CliOptions = { help: false, discover: false, udp: false, allowDestructive: false };
   const seen = new Set<string>();
+  let jsonText: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     // "--opt=value" as well as "--opt value"
@@ -105,7 +122,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '-t': case '--target': case '--host': once('host'); o.host = value(); break;
       case '-p': case '--port': once('port'); o.port = intArg(flag, value(), 1, 65535); break;
       case '-c': case '--command': once('request'); o.command = value(); break;
-      case '-j': case '--json': once('request'); o.json = parseJsonArg(value()); break;
+      // Checked once the protocol is known (SMART requests have another shape).
+      case '-j': case '--json': once('request'); jsonText = value(); break;
       case '--udp': noValue(); o.udp = true; break;
       case '--timeout': once('timeout'); o.timeout = intArg(flag, value(), 1, MAX_TIMEOUT_MS); break;
       case '--discover': noValue(); o.discover = true; break;
@@ -122,6 +140,10 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     }
   }
   if (o.help) return o;
+  if (jsonText !== undefined) {
+    if (o.protocol === 'smart') o.smartJson = parseSmartJsonArg(jsonText);
+    else o.json = parseJsonArg(jsonText);
+  }
   if (o.udp && o.protocol === undefined) o.protocol = 'legacy';
   if (o.discover) {
     const stray = (['host', 'request', 'outlet', 'protocol', 'username', 'password'] as const).find((k) => seen.has(k));
@@ -131,8 +153,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
   if (o.broadcast !== undefined) throw new UsageError('--broadcast is for --discover');
   if (o.port20002 !== undefined) throw new UsageError('--port20002 is for --discover');
   if (o.udp && o.protocol !== undefined && o.protocol !== 'legacy') throw new UsageError('--udp is for --protocol legacy (KLAP runs over HTTP)');
-  if (o.protocol === 'legacy' && (seen.has('username') || seen.has('password'))) throw new UsageError('--username and --password are for --protocol klap or auto (legacy has no account)');
+  if (o.protocol === 'legacy' && (seen.has('username') || seen.has('password'))) throw new UsageError('--username and --password are for --protocol klap, smart or auto (legacy has no account)');
   if (o.host === undefined || o.host.trim() === '') throw new UsageError('missing -t HOST');
-  if (o.command === undefined && o.json === undefined) throw new UsageError('missing -c COMMAND or -j JSON');
+  if (o.command === undefined && jsonText === undefined) throw new UsageError('missing -c COMMAND or -j JSON');
   return o;
 }

@@ -22,21 +22,26 @@ function thisMonth(): { year: number; month: number } {
   return { year: d.getFullYear(), month: d.getMonth() + 1 };
 }
 
-function dayStat(value: string | undefined): Command {
-  if (value === undefined) return emeter.getDayStat(thisMonth());
+/** daystat's "YYYY-MM" (default this month). */
+export function dayPeriod(value: string | undefined): { year: number; month: number } {
+  if (value === undefined) return thisMonth();
   const m = /^(\d{4})-(\d{1,2})$/.exec(value);
   if (!m) throw new UsageError(`daystat needs YYYY-MM, got "${value}"`);
-  return emeter.getDayStat({ year: Number(m[1]), month: Number(m[2]) });
+  return { year: Number(m[1]), month: Number(m[2]) };
 }
 
-function monthStat(value: string | undefined): Command {
-  if (value === undefined) return emeter.getMonthStat({ year: thisMonth().year });
+/** monthstat's "YYYY" (default this year). */
+export function monthPeriod(value: string | undefined): { year: number } {
+  if (value === undefined) return { year: thisMonth().year };
   if (!/^\d{4}$/.test(value)) throw new UsageError(`monthstat needs YYYY, got "${value}"`);
-  return emeter.getMonthStat({ year: Number(value) });
+  return { year: Number(value) };
 }
+
+const dayStat = (value: string | undefined): Command => emeter.getDayStat(dayPeriod(value));
+const monthStat = (value: string | undefined): Command => emeter.getMonthStat(monthPeriod(value));
 
 /** Seconds for reboot/reset; the builder checks the range. */
-const seconds = (value: string | undefined): number | undefined => {
+export const seconds = (value: string | undefined): number | undefined => {
   if (value === undefined) return undefined;
   if (!/^\d+$/.test(value)) throw new UsageError(`delay must be whole seconds, got "${value}"`);
   return Number(value);
@@ -71,8 +76,11 @@ export const NAMED_COMMANDS: Readonly<Record<string, NamedCommand>> = {
 /** Spellings of the original python tplink-smartplug script. */
 const ALIASES: Readonly<Record<string, string>> = { ledon: 'led-on', ledoff: 'led-off', realtime: 'energy' };
 
-/** Builds the command for "-c name[=value]"; unknown names and bad values are usage errors. */
-export function namedCommand(spec: string): { name: string; command: Command; timeout?: number } {
+/**
+ * Builds the command for "-c name[=value]"; unknown names and bad values are usage
+ * errors. `name` is the canonical one (aliases resolved), `value` the text after "=".
+ */
+export function namedCommand(spec: string): { name: string; value?: string; command: Command; timeout?: number } {
   const eq = spec.indexOf('=');
   const given = eq < 0 ? spec : spec.slice(0, eq);
   const value = eq < 0 ? undefined : spec.slice(eq + 1);
@@ -81,5 +89,5 @@ export function namedCommand(spec: string): { name: string; command: Command; ti
   if (!entry) throw new UsageError(`unknown command "${given}"; known: ${Object.keys(NAMED_COMMANDS).join(', ')}`);
   if (value !== undefined && !entry.arg) throw new UsageError(`command "${name}" takes no value`);
   if (value === undefined && entry.needsArg) throw new UsageError(`command "${name}" needs a value: -c ${name}=${entry.arg}`);
-  return { name, command: entry.build(value), timeout: entry.timeout };
+  return { name, value, command: entry.build(value), timeout: entry.timeout };
 }

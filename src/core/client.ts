@@ -24,6 +24,8 @@ export interface ClientOptions {
   credentials?: Credentials;
   /** 'auto': the port the HTTP protocol (KLAP) is tried on after `port` (default 80) */
   httpPort?: number;
+  /** KLAP: the UDP port of the wake probe sent when the first handshake is refused (default 20002) */
+  port20002?: number;
   /** largest reply accepted in bytes (default 1 MiB) */
   maxReplyBytes?: number;
   /** most requests allowed to wait behind the one in flight (default 1000) */
@@ -77,6 +79,7 @@ export class DeviceClient implements DeviceHandle {
       reuse: opts.reuseConnection ?? true,
       credentials: opts.credentials,
       httpPort: opts.httpPort,
+      port20002: opts.port20002,
     });
     this.queue = new RequestQueue<unknown>(opts.maxQueue ?? DEFAULT_MAX_QUEUE);
   }

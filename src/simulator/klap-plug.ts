@@ -27,6 +27,12 @@ export interface KlapPlugOptions {
   deviceId?: string;
   mac?: string;
   allowLan?: boolean;
+  /**
+   * Firmware that opens its HTTP port only after hearing the UDP 20002 probe: the
+   * port (fixed at start, see `port`) refuses connections until a probe arrives at
+   * the discovery port, then listens for good. Needs a discovery port.
+   */
+  httpClosedUntilProbe?: boolean;
 }
 
 export function klapSpec(model: string | KlapModelSpec): KlapModelSpec {
@@ -44,8 +50,12 @@ export class KlapPlugSimulator {
   readonly requests: object[] = [];
   /** 20002 probes answered */
   probesAnswered = 0;
+  /** 20002 probes heard (answered or not), with where each came from */
+  readonly probesHeard: Array<{ address: string; port: number }> = [];
   private udp: dgram.Socket | null = null;
   private _discoveryPort: number | null;
+  private readonly closedUntilProbe: boolean;
+  private opening: Promise<void> | null = null;
 
   constructor(opts: KlapPlugOptions) {
     this.spec = klapSpec(opts.model);
@@ -61,6 +71,8 @@ export class KlapPlugSimulator {
       allowLan: opts.allowLan,
     });
     this._discoveryPort = opts.discoveryPort === undefined ? 0 : opts.discoveryPort;
+    this.closedUntilProbe = opts.httpClosedUntilProbe === true;
+    if (this.closedUntilProbe && this._discoveryPort === null) throw new Error('httpClosedUntilProbe needs a discovery port (the probe opens HTTP)');
   }
 
   static async start(opts: KlapPlugOptions): Promise<KlapPlugSimulator> {
@@ -86,8 +98,14 @@ export class KlapPlugSimulator {
     this.server.setFault(f);
   }
 
+  /** Whether the HTTP port is open (always, unless httpClosedUntilProbe and no probe yet). */
+  get httpOpen(): boolean {
+    return this.server.listening;
+  }
+
   async listen(): Promise<void> {
-    await this.server.listen();
+    if (this.closedUntilProbe && !this.opening) await this.server.reservePort();
+    else await this.server.listen();
     if (this._discoveryPort === null || this.udp) return;
     try {
       this.udp = await bindUdp(this.host, this._discoveryPort);
@@ -143,9 +161,21 @@ export class KlapPlugSimulator {
     } catch {
       return;
     }
+    this.probesHeard.push({ address: to.address, port: to.port });
     const answer = frame20002(Buffer.from(JSON.stringify({ error_code: 0, result: this.discoveryResult() })), 1);
-    this.probesAnswered++;
-    this.udp?.send(answer, to.port, to.address, () => {});
+    const reply = (): void => {
+      this.probesAnswered++;
+      this.udp?.send(answer, to.port, to.address, () => {});
+    };
+    if (!this.closedUntilProbe || this.server.listening) {
+      reply();
+      return;
+    }
+    // The probe opens the HTTP port (for good); the answer goes once it listens.
+    this.opening ??= this.server.listen();
+    this.opening.then(reply, () => {
+      this.opening = null; // the port was taken meanwhile: stay closed, like a device that failed to open it
+    });
   }
 }
 

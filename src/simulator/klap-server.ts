@@ -10,7 +10,8 @@ import type { AddressInfo, Socket } from 'net';
 import {
   klapAuthHash, klapClientProof, KlapHashVersion, klapOpen, klapSeal, klapServerProof, klapSessionKeys, KlapSessionKeys,
 } from '../core/transport/klap-crypto';
-import { assertAllowedHost, closeServer, normalizeHost } from './net-util';
+import * as net from 'net';
+import { assertAllowedHost, closeServer, listenTcp, normalizeHost } from './net-util';
 
 export type KlapHandler = (plaintextJson: string) => Promise<string> | string;
 
@@ -137,6 +138,18 @@ export class KlapServer {
     if (stage === 'reply' ? s !== 'any' : s !== stage) return null;
     if (--this.faultLeft <= 0) this.fault = null;
     return f;
+  }
+
+  /**
+   * Picks a free port for listen() without listening on it yet (a device whose HTTP
+   * port opens later): connections to it are refused until then.
+   */
+  async reservePort(): Promise<number> {
+    if (this.server || this._port !== 0) return this._port;
+    const probe = net.createServer();
+    this._port = await listenTcp(probe, this.host, 0);
+    await closeServer(probe);
+    return this._port;
   }
 
   async listen(): Promise<void> {

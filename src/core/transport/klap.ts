@@ -6,12 +6,13 @@
 
 import { randomBytes } from 'crypto';
 import { performance } from 'perf_hooks';
-import { AuthError, ClientClosedError, ProtocolError, ValidationError } from '../errors';
+import { AuthError, ClientClosedError, ProtocolError, TplinkError, ValidationError } from '../errors';
 import { HttpPoster, HttpReply, StaleSocketError } from './klap-http';
 import {
   klapAuthHash, klapClientProof, KlapHashVersion, klapNextSeq, klapOpen, klapSeal, klapServerProof, klapSessionKeys, KlapSessionKeys,
 } from './klap-crypto';
 import { Credentials, Transport, TransportOptions, TransportStats } from './transport';
+import { sendWakeProbe, WAKE_PORT, WAKE_WAIT_MS, WakeProbe } from './klap-wake';
 
 /**
  * Accounts the firmware accepts besides the owner's, in the order tried: the
@@ -68,12 +69,18 @@ export class KlapTransport implements Transport {
   private closed = false;
   private _hashVersion: KlapHashVersion | null = null;
   private _defaultAccountMatched: boolean | null = null;
-  private readonly counters = { retries: 0, handshakes: 0 };
+  private readonly counters = { retries: 0, handshakes: 0, wakeProbes: 0 };
+  private readonly port20002: number;
+  /** the wake probe is sent at most once per transport */
+  private wakeTried = false;
+  private waking: WakeProbe | null = null;
 
   constructor(opts: TransportOptions) {
     this.host = opts.host;
     this.port = opts.port;
     this.connectTimeout = opts.connectTimeout;
+    this.port20002 = opts.port20002 ?? WAKE_PORT;
+    if (!Number.isInteger(this.port20002) || this.port20002 < 1 || this.port20002 > 65535) throw new ValidationError('port20002', 'a port number from 1 to 65535', this.port20002);
     this.http = new HttpPoster(opts.host, opts.port, opts.maxReplyBytes, opts.reuse !== false);
     const c = opts.credentials;
     // Names the field only: a credential's value never goes into a message.
@@ -91,6 +98,11 @@ export class KlapTransport implements Transport {
     return { connects: this.http.connects, retries: this.counters.retries, handshakes: this.counters.handshakes };
   }
 
+  /** Wake probes sent (0 or 1), for tests. */
+  get wakeProbes(): number {
+    return this.counters.wakeProbes;
+  }
+
   /** Hash version the device proved with at the last handshake; null before one. */
   get hashVersion(): KlapHashVersion | null {
     return this._hashVersion;
@@ -104,6 +116,7 @@ export class KlapTransport implements Transport {
   close(): void {
     this.closed = true;
     this.#session = null;
+    this.waking?.cancel();
     this.http.close();
   }
 
@@ -177,7 +190,14 @@ export class KlapTransport implements Transport {
     this.#session = null;
     const deadline = performance.now() + this.connectTimeout;
     const localSeed = randomBytes(16);
-    const h1 = await this.post('/app/handshake1', localSeed, null, deadline);
+    let h1: HttpReply;
+    try {
+      h1 = await this.post('/app/handshake1', localSeed, null, deadline);
+    } catch (err) {
+      // The wait takes at most half of what is left: the retry keeps the rest.
+      if (!(await this.wokeAfterRefusal(err, Math.min(WAKE_WAIT_MS, (deadline - performance.now()) / 2)))) throw err;
+      h1 = await this.post('/app/handshake1', localSeed, null, deadline);
+    }
     if (h1.status === 403) throw new AuthError(this.host, this.port, 'third-party-off');
     if (h1.status === 404) throw new KlapNotServedError(this.host, this.port);
     if (h1.status !== 200) throw new ProtocolError(`${this.host}:${this.port} answered HTTP ${h1.status} to handshake1`);
@@ -203,6 +223,27 @@ export class KlapTransport implements Transport {
     this._defaultAccountMatched = candidate.isDefault;
     this.counters.handshakes++;
     return session;
+  }
+
+  /**
+   * The very first handshake found the port closed: some devices open it only after
+   * the UDP 20002 probe. Sends it once (to this host only, ./klap-wake.ts), waits
+   * for the answer or `waitMs`, and says whether to try again. Nothing was delivered,
+   * so trying again cannot apply anything twice.
+   */
+  private async wokeAfterRefusal(err: unknown, waitMs: number): Promise<boolean> {
+    if (!(err instanceof TplinkError) || err.kind !== 'refused' || this.wakeTried || this.counters.handshakes > 0 || this.closed) return false;
+    this.wakeTried = true;
+    const probe = sendWakeProbe(this.host, this.port20002, Math.max(1, Math.floor(waitMs)));
+    this.waking = probe;
+    try {
+      if (!(await probe.done)) return false; // a name or a broadcast address: no probe, nothing to wait for
+    } finally {
+      this.waking = null;
+    }
+    this.counters.wakeProbes++;
+    this.checkOpen();
+    return true;
   }
 
   /** The account and hash version whose server proof is the device's: configured first, both versions each. */

@@ -55,4 +55,6 @@ export interface TransportOptions {
   credentials?: Credentials;
   /** 'auto': the port of the HTTP transports (KLAP, AES) tried after `port` (default 80) */
   httpPort?: number;
+  /** KLAP: the UDP port of the wake probe sent when the first handshake is refused (default 20002) */
+  port20002?: number;
 }

@@ -10,6 +10,7 @@
 // for a legacy reference measured the same way.
 const path = require('path');
 const { ACCOUNT } = require('../lib/fixed-klap-device');
+const { memorySnapshot: snapshot } = require('../lib/stats');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const { DeviceClient } = require(path.join(ROOT, 'nodes/core/client'));
@@ -18,12 +19,6 @@ const { DeviceError, TplinkError } = require(path.join(ROOT, 'nodes/core/errors'
 const emeter = require(path.join(ROOT, 'nodes/core/commands/emeter'));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function snapshot() {
-  for (let i = 0; i < 3; i++) global.gc();
-  const m = process.memoryUsage();
-  return { rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
-}
 
 async function main() {
   if (typeof global.gc !== 'function') throw new Error('run with --expose-gc');

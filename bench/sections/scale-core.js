@@ -5,9 +5,8 @@
 // meter's realtime reading until the device says it has none; the next poll is
 // scheduled when the previous one has finished). No Node-RED: this is what the
 // config node's session and client cost, for any transport
-// (BENCH_SCALE_TRANSPORT: tcp or klap, with the bench account for klap). Used
-// for KLAP devices while the tplink-device config node has no `protocol`, and
-// for a legacy reference measured the same way.
+// (BENCH_SCALE_TRANSPORT: tcp or klap, with the bench account for klap): KLAP
+// devices without Node-RED, and a legacy reference measured the same way.
 const path = require('path');
 const { ACCOUNT } = require('../lib/fixed-klap-device');
 const { memorySnapshot: snapshot } = require('../lib/stats');

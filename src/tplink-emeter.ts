@@ -5,12 +5,11 @@ import { migrate } from './common/migrate';
 import { text } from './common/status';
 import { textSetting } from './common/settings';
 import type { NodeAPI, Node } from 'node-red';
-import { DeviceError, NotAllowedError, ValidationError } from './core/errors';
-import { isObject, Json, JsonObject } from './core/commands/command';
-import { copyOwn } from './core/commands/copy';
+import { NotAllowedError, ValidationError } from './core/errors';
+import { isObject, JsonObject } from './core/commands/command';
 import * as emeter from './core/commands/emeter';
+import { explainNoMeter, withoutErrCode } from './core/model/energy';
 import { int, MAX_YEAR, MIN_YEAR, own } from './core/commands/validate';
-import type { DeviceConfigNode } from './common/device-node';
 import { setupActionNode, ActionNodeDef, ActionResult, Msg } from './common/action-node';
 import { dayPoints, monthPoints } from './common/chart-points';
 
@@ -55,39 +54,6 @@ function periodField(args: Record<string, unknown>, setting: string | undefined,
   return now;
 }
 
-function round3(n: number): number {
-  return Math.round(n * 1000) / 1000;
-}
-
-/** Sum of a stats list in both units. */
-function totals(list: Json | undefined): { energy: number; energy_wh: number } {
-  let kwh = 0;
-  let wh = 0;
-  for (const e of Array.isArray(list) ? list : []) {
-    if (!isObject(e)) continue;
-    if (typeof e.energy === 'number') kwh += e.energy;
-    if (typeof e.energy_wh === 'number') wh += e.energy_wh;
-  }
-  return { energy: round3(kwh), energy_wh: Math.round(wh) };
-}
-
-function withoutErrCode(o: JsonObject): JsonObject {
-  const out = copyOwn(o);
-  delete out.err_code;
-  delete out.err_msg;
-  return out;
-}
-
-/** emeter -1 means the device has no meter at all: say so instead of "module not support". */
-function explain(err: unknown): unknown {
-  if (err instanceof DeviceError && err.module === 'emeter' && err.errCode === -1) {
-    const e = new DeviceError(err.module, err.method, err.errCode, err.errMsg);
-    e.message = `this device has no energy meter (emeter.${err.method} answered -1 "${err.errMsg || 'module not support'}"); use an HS110, HS300, KP115 or similar`;
-    return e;
-  }
-  return err;
-}
-
 class EraseNotAllowedError extends NotAllowedError {
   constructor() {
     super('emeter.erase_emeter_stat');
@@ -108,11 +74,20 @@ export = function (RED: NodeAPI) {
       outputError = err; // reported on each message; nothing is sent
     }
 
-    /** Tapo / SMART Kasa: the device model, the same payloads (what the device lacks is refused, nothing sent). */
-    async function smartEmeter(device: DeviceConfigNode, action: Action, args: Record<string, unknown>, outlet: string | number | undefined): Promise<ActionResult> {
-      const m = await device.session.model();
-      const today = new Date();
+    /**
+     * Readings and statistics go through the device model for both dialects
+     * (docs/smart-model.md): IotModel sends the same emeter commands and sums the same
+     * totals. Gains and erase are IOT commands the model does not carry: a SMART device
+     * that lacks them is refused, nothing sent.
+     */
+    setupActionNode(RED, this, config, async (msg, { device, outlet }): Promise<ActionResult> => {
+      if (outputError) throw outputError;
+      // "chart": payloads a dashboard gauge or chart takes as is; the full answer stays in msg.reading / msg.stats.
       const chart = output === 'chart';
+      const action = actionOf(config.action || 'realtime', msg);
+      const args = payloadArgs(msg.payload);
+      const today = new Date();
+      const m = await device.session.model();
       switch (action) {
         case 'realtime': {
           const { value, reply } = await m.realtime(outlet);
@@ -132,63 +107,21 @@ export = function (RED: NodeAPI) {
           const { value: payload, reply } = await m.monthStats({ year }, outlet);
           return { payload: chart ? monthPoints(year, payload.month_list, today) : payload, reply, extra: chart ? { stats: payload } : undefined, statusText: text('yearEnergy', { year, energy: payload.energy }) };
         }
-        case 'gains':
-          await m.require('energy-gains');
-          break;
-        case 'erase':
-          if (!allowErase) throw new EraseNotAllowedError();
-          await m.require('energy-erase');
-          break;
       }
-      throw new ValidationError('action', 'an action this device has');
-    }
-
-    setupActionNode(RED, this, config, async (msg, { device, outlet }): Promise<ActionResult> => {
-      if (outputError) throw outputError;
-      // "chart": payloads a dashboard gauge or chart takes as is; the full answer stays in msg.reading / msg.stats.
-      const chart = output === 'chart';
-      const action = actionOf(config.action || 'realtime', msg);
-      const args = payloadArgs(msg.payload);
-      const today = new Date();
-      if (await device.session.isSmart()) return smartEmeter(device, action, args, outlet);
+      if (action === 'erase' && !allowErase) throw new EraseNotAllowedError();
+      if (await device.session.isSmart()) {
+        await m.require(action === 'gains' ? 'energy-gains' : 'energy-erase');
+        throw new ValidationError('action', 'an action this device has');
+      }
       try {
-        switch (action) {
-          case 'realtime': {
-            const { result, reply } = await device.run(emeter.getRealtime(), outlet);
-            const reading = withoutErrCode(emeter.normalizeRealtime(result));
-            const watts = typeof reading.power === 'number' ? reading.power : 0;
-            if (chart) return { payload: Math.round(watts * 10) / 10, reply, extra: { reading }, statusText: text('watts', { watts: watts.toFixed(1) }) };
-            return { payload: reading, reply, statusText: text('watts', { watts: watts.toFixed(1) }) };
-          }
-          case 'daystat': {
-            const year = periodField(args, config.year, 'year', today.getFullYear());
-            const month = periodField(args, config.month, 'month', today.getMonth() + 1);
-            const { result, reply } = await device.run(emeter.getDayStat({ year, month }), outlet);
-            const stats = withoutErrCode(emeter.normalizeStats(result));
-            const sum = totals(stats.day_list);
-            const payload = { year, month, ...sum, day_list: stats.day_list ?? [] };
-            return { payload: chart ? dayPoints(year, month, payload.day_list, today) : payload, reply, extra: chart ? { stats: payload } : undefined, statusText: text('monthEnergy', { year, month: String(month).padStart(2, '0'), energy: sum.energy }) };
-          }
-          case 'monthstat': {
-            const year = periodField(args, config.year, 'year', today.getFullYear());
-            const { result, reply } = await device.run(emeter.getMonthStat({ year }), outlet);
-            const stats = withoutErrCode(emeter.normalizeStats(result));
-            const sum = totals(stats.month_list);
-            const payload = { year, ...sum, month_list: stats.month_list ?? [] };
-            return { payload: chart ? monthPoints(year, payload.month_list, today) : payload, reply, extra: chart ? { stats: payload } : undefined, statusText: text('yearEnergy', { year, energy: sum.energy }) };
-          }
-          case 'gains': {
-            const { result, reply } = await device.run(emeter.getVgainIgain(), outlet);
-            return { payload: withoutErrCode(result), reply, statusText: text('gainsRead') };
-          }
-          case 'erase': {
-            if (!allowErase) throw new EraseNotAllowedError();
-            const { reply } = await device.run(emeter.eraseStats(), outlet);
-            return { payload: true, reply, statusText: text('statsErased') };
-          }
+        if (action === 'gains') {
+          const { result, reply } = await device.run(emeter.getVgainIgain(), outlet);
+          return { payload: withoutErrCode(result), reply, statusText: text('gainsRead') };
         }
+        const { reply } = await device.run(emeter.eraseStats(), outlet);
+        return { payload: true, reply, statusText: text('statsErased') };
       } catch (err) {
-        throw explain(err);
+        throw explainNoMeter(err);
       }
     });
   }

@@ -50,14 +50,17 @@ export = function (RED: NodeAPI) {
       const action = relayAction(config.action || 'msg', msg.payload);
       let on: boolean;
       let reply: unknown;
-      if (await device.session.isSmart()) {
-        // Tapo / SMART Kasa: the device model (same payload; msg.reply = {method, result}).
-        // A toggle reads and sets as one held exchange (two toggles at once flip it twice).
+      if (action !== 'toggle') {
+        // Through the device model for both dialects: IotModel reads a fresh get_sysinfo or
+        // sends set_relay_state as this node did (SMART: msg.reply = {method, result}).
         const m = await device.session.model();
-        const a = action === 'toggle' ? await device.session.heldModel((held) => held.toggle(outlet)) : action === 'get' ? await m.getState(outlet) : await m.setState(action === 'on', outlet);
-        ({ value: on, reply } = a);
-      } else if (action === 'toggle') {
-        // Read and set as one held exchange: two toggles at once flip the relay twice.
+        ({ value: on, reply } = action === 'get' ? await m.getState(outlet) : await m.setState(action === 'on', outlet));
+      } else if (await device.session.isSmart()) {
+        // A toggle reads and sets as one held exchange (two toggles at once flip it twice).
+        ({ value: on, reply } = await device.session.heldModel((held) => held.toggle(outlet)));
+      } else {
+        // IOT: the same, with the one get_sysinfo that also resolves the outlet (a held
+        // IotModel would ask for it again).
         ({ on, reply } = await device.session.exclusive(async (d) => {
           const sys = await d.run(system.getSysinfo());
           const childId = outlet === undefined ? undefined : resolveChildId(sys, outlet);
@@ -67,14 +70,6 @@ export = function (RED: NodeAPI) {
           resultOf(cmd, res);
           return { on: !relayState(sys, childId), reply: res };
         }));
-      } else if (action === 'get') {
-        const sys = await device.sysinfo(true);
-        const childId = outlet === undefined ? undefined : resolveChildId(sys, outlet);
-        on = relayState(sys, childId);
-        reply = { system: { get_sysinfo: sys } };
-      } else {
-        on = action === 'on';
-        reply = (await device.run(system.setRelayState(on), outlet)).reply;
       }
       return { payload: on, reply, statusText: text(on ? 'on' : 'off'), statusFill: on ? 'green' : 'grey' };
     });

@@ -10,9 +10,7 @@ import { ValidationError } from './core/errors';
 import * as schedule from './core/commands/schedule';
 import { formatAction, formatTime } from './core/commands/rulefields';
 import { setupActionNode, ActionNodeDef, ActionResult, Msg, ActionContext } from './common/action-node';
-import {
-  describedWithId, idOf, intSetting, listRules, operationOf, ownCopy, payloadHasRule, runEdit, SCHEDULE_SHAPE,
-} from './common/rule-ops';
+import { idOf, intSetting, operationOf, ownCopy, payloadHasRule } from './common/rule-ops';
 
 interface ScheduleDef extends ActionNodeDef {
   operation: string;
@@ -65,8 +63,13 @@ function nextOf(r: JsonObject): JsonObject {
   return out;
 }
 
-/** Tapo / SMART Kasa: the device model, the same payloads (docs/smart-model.md). */
-async function performSmart(op: Op, msg: Msg, c: ScheduleDef, ctx: ActionContext): Promise<ActionResult> {
+/**
+ * Rule lists and edits go through the device model for both dialects (docs/smart-model.md):
+ * IotModel sends the same schedule commands the node used to build itself. "next" and
+ * the overall switch are IOT commands the model does not carry: a SMART device that
+ * lacks them is refused, nothing sent.
+ */
+async function perform(op: Op, msg: Msg, c: ScheduleDef, ctx: ActionContext): Promise<ActionResult> {
   const { device, outlet } = ctx;
   const m = await device.session.model();
   switch (op) {
@@ -90,52 +93,17 @@ async function performSmart(op: Op, msg: Msg, c: ScheduleDef, ctx: ActionContext
       const { reply } = await m.deleteAllSchedules(outlet);
       return { payload: [], reply, statusText: text('allDeleted'), statusFill: 'grey' };
     }
-    case 'next':
-      await m.require('schedule-next');
-      break;
-    case 'enableAll':
-    case 'disableAll':
-      await m.require('schedule-enable-all');
-      break;
   }
-  throw new ValidationError('operation', 'an operation this device has', op);
-}
-
-async function perform(op: Op, msg: Msg, c: ScheduleDef, ctx: ActionContext): Promise<ActionResult> {
-  const { device, outlet } = ctx;
-  if (await device.session.isSmart()) return performSmart(op, msg, c, ctx);
+  if (await device.session.isSmart()) {
+    await m.require(op === 'next' ? 'schedule-next' : 'schedule-enable-all');
+    throw new ValidationError('operation', 'an operation this device has', op);
+  }
   switch (op) {
-    case 'list': {
-      const { result, reply } = await device.run(schedule.getRules(), outlet);
-      const rules = listRules(result);
-      return { payload: rules, reply, statusText: text('rules', { count: rules.length }), extra: { enabled: result.enable === 1 } };
-    }
     case 'next': {
       const { result, reply } = await device.run(schedule.getNextAction(), outlet);
       const next = nextOf(result);
       const shown = next.scheduled ? text('nextRule', { action: next.action ?? '?', time: next.time ?? '' }).trim() : text('nothingScheduled');
       return { payload: next, reply, statusText: shown, statusFill: next.scheduled ? 'green' : 'grey' };
-    }
-    case 'add': {
-      const cmd = schedule.addRule(ruleInput(msg, c)); // validates before anything is sent
-      const { result, reply } = await device.run(cmd, outlet);
-      const built = (cmd.request.schedule as JsonObject).add_rule as JsonObject;
-      return { payload: describedWithId(result.id, built), reply, statusText: text('added') };
-    }
-    case 'edit': {
-      const id = idOf(msg, c.ruleId);
-      const { command, reply } = await runEdit(ctx, id, ruleInput(msg, c), SCHEDULE_SHAPE, schedule.getRules(), schedule.editRule);
-      const built = (command.request.schedule as JsonObject).edit_rule as JsonObject;
-      return { payload: describedWithId(built.id, built), reply, statusText: text('edited') };
-    }
-    case 'delete': {
-      const id = idOf(msg, c.ruleId);
-      const { reply } = await device.run(schedule.deleteRule(id), outlet);
-      return { payload: { id }, reply, statusText: text('deleted') };
-    }
-    case 'deleteAll': {
-      const { reply } = await device.run(schedule.deleteAllRules(), outlet);
-      return { payload: [], reply, statusText: text('allDeleted'), statusFill: 'grey' };
     }
     case 'enableAll':
     case 'disableAll': {

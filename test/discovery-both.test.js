@@ -23,6 +23,16 @@ const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 const colon = (mac) => mac.replace(/-/g, ':').toUpperCase();
 
+/** The legacy side of a KP115 that answers the 9999 probe 100 ms late (real UDP, XOR-encrypted sysinfo). */
+async function lateLegacySide(mac) {
+  const late = dgram.createSocket('udp4');
+  await new Promise((r) => late.bind(0, HOST, r));
+  late.on('message', (_m, rinfo) => setTimeout(() => {
+    late.send(encrypt(JSON.stringify({ system: { get_sysinfo: { alias: 'Late', model: 'KP115(UK)', mac, deviceId: 'AA'.repeat(20), mic_type: 'IOT.SMARTPLUGSWITCH' } } })), rinfo.port, rinfo.address);
+  }, 100));
+  return late;
+}
+
 describe('discovery: both probes in one call (real UDP on 127.0.0.1)', function () {
   let lan;
   before(async () => { lan = await mixedLan(); });
@@ -123,11 +133,7 @@ describe('discovery: one device answering both probes', function () {
 
   it('a 20002 answer waits briefly for the legacy one: onDevice reports the merged, legacy record', async () => {
     // The legacy side answers 100 ms late (real UDP, XOR-encrypted sysinfo), after the 20002 answer.
-    const late = dgram.createSocket('udp4');
-    await new Promise((r) => late.bind(0, HOST, r));
-    late.on('message', (_m, rinfo) => setTimeout(() => {
-      late.send(encrypt(JSON.stringify({ system: { get_sysinfo: { alias: 'Late', model: 'KP115(UK)', mac: MAC, deviceId: 'AA'.repeat(20), mic_type: 'IOT.SMARTPLUGSWITCH' } } })), rinfo.port, rinfo.address);
-    }, 100));
+    const late = await lateLegacySide(MAC);
     try {
       const seen = [];
       const merged = [];
@@ -332,11 +338,7 @@ describe('binding by MAC or device id finds both generations (AddressResolver, r
     const MAC = '50:C7:BF:0A:0B:0D';
     const klapSide = await KlapPlugSimulator.start({ model: 'kp115-klap', host: HOST, mac: MAC });
     // The legacy side answers 100 ms late (real UDP, XOR-encrypted sysinfo).
-    const late = dgram.createSocket('udp4');
-    await new Promise((r) => late.bind(0, HOST, r));
-    late.on('message', (_m, rinfo) => setTimeout(() => {
-      late.send(encrypt(JSON.stringify({ system: { get_sysinfo: { alias: 'Late', model: 'KP115(UK)', mac: MAC, deviceId: 'AA'.repeat(20), mic_type: 'IOT.SMARTPLUGSWITCH' } } })), rinfo.port, rinfo.address);
-    }, 100));
+    const late = await lateLegacySide(MAC);
     try {
       const r = new AddressResolver({ by: 'mac', value: MAC, broadcast: HOST, port: late.address().port, port20002: klapSide.discoveryPort, timeout: 2000 });
       const a = await r.resolve();

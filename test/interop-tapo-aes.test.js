@@ -10,6 +10,7 @@
 const assert = require('assert');
 const path = require('path');
 const { spawn } = require('child_process');
+const { runJsonClient } = require('./support/json-client');
 const { AesSmartServer } = require('../nodes/simulator/smart');
 
 const CLIENT = path.join(__dirname, 'interop', 'tapo-aes-client.js');
@@ -18,29 +19,7 @@ const PASS = 'Tapo-Pass-1';
 
 /** Runs the client asynchronously (the simulator lives in this process's event loop). */
 function runClient(port, flags, env = {}) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [...flags, CLIENT, `127.0.0.1:${port}`], {
-      env: { ...process.env, TAPO_TEST_USER: USER, TAPO_TEST_PASS: PASS, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      const line = out.trim().split('\n').pop() || '{}';
-      let result;
-      try {
-        result = JSON.parse(line);
-      } catch {
-        result = { ok: false, error: `no JSON from the client: ${out} ${err}` };
-      }
-      resolve({ code, result, stderr: err });
-    });
-  });
+  return runJsonClient([...flags, CLIENT, `127.0.0.1:${port}`], { TAPO_TEST_USER: USER, TAPO_TEST_PASS: PASS, ...env });
 }
 
 /** The flag when this Node knows it; [] on Node versions that dropped it. */

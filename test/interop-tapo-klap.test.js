@@ -5,7 +5,7 @@
 // module state and timers stay out of mocha's; the simulator lives here.
 const assert = require('assert');
 const path = require('path');
-const { spawn } = require('child_process');
+const { runJsonClient } = require('./support/json-client');
 const { SmartPlugSimulator } = require('../nodes/simulator/smart-plug');
 
 const CLIENT = path.join(__dirname, 'interop', 'tapo-klap-client.js');
@@ -13,26 +13,7 @@ const USER = 'tapo.user@example.com';
 const PASS = 'Tapo-Pass-1';
 
 function runClient(port, mode) {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLIENT, `127.0.0.1:${port}`, mode], {
-      env: { ...process.env, TAPO_TEST_USER: USER, TAPO_TEST_PASS: PASS },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    const timer = setTimeout(() => child.kill('SIGKILL'), 15_000);
-    child.stdout.on('data', (d) => (out += d));
-    child.stderr.on('data', (d) => (err += d));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearTimeout(timer);
-      try {
-        resolve({ code, result: JSON.parse(out.trim().split('\n').pop() || '{}'), stderr: err });
-      } catch {
-        resolve({ code, result: { ok: false, error: `no JSON from the client: ${out} ${err}` } });
-      }
-    });
-  });
+  return runJsonClient([CLIENT, `127.0.0.1:${port}`, mode], { TAPO_TEST_USER: USER, TAPO_TEST_PASS: PASS });
 }
 
 describe('interop: tp-link-tapo-connect drives our SMART simulators over KLAP', function () {

@@ -4,8 +4,7 @@
 // and the CLI starts a KLAP plug with an account it never prints.
 const assert = require('assert');
 const http = require('http');
-const path = require('path');
-const { spawn } = require('child_process');
+const { spawnSimCli } = require('./support/sim-cli');
 const { KlapServer, KlapPlugSimulator, KLAP_MODELS } = require('../nodes/simulator');
 const { KlapTransport } = require('../nodes/core/transport/klap');
 const { klapRequest } = require('./interop/klap-from-card');
@@ -135,20 +134,12 @@ describe('KLAP simulator: models', () => {
 });
 
 describe('KLAP simulator: CLI', () => {
-  const BIN = path.join(__dirname, '..', 'nodes', 'simulator', 'cli.js');
   const procs = [];
   afterEach(() => {
     for (const p of procs.splice(0)) if (p.exitCode === null) p.kill('SIGKILL');
   });
   function run(args) {
-    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    procs.push(p);
-    p.out = '';
-    p.err = '';
-    p.stdout.on('data', (d) => { p.out += d; });
-    p.stderr.on('data', (d) => { p.err += d; });
-    p.exited = new Promise((r) => p.once('exit', (code, signal) => r({ code, signal })));
-    return p;
+    return spawnSimCli(args, procs);
   }
   async function firstLine(p) {
     for (let i = 0; i < 250; i++) {

@@ -5,8 +5,7 @@
 const assert = require('assert');
 const net = require('net');
 const dgram = require('dgram');
-const path = require('path');
-const { spawn } = require('child_process');
+const { spawnSimCli } = require('./support/sim-cli');
 const { encrypt, encryptWithHeader, decrypt } = require('../nodes/core/cipher');
 const { FrameDecoder } = require('../nodes/core/framing');
 const { PlugSimulator, SimulatedDevice, SimulatorNetwork, MODELS, isLoopback, booleanRuleFlags, findModel } = require('../nodes/simulator');
@@ -1010,17 +1009,9 @@ describe('simulator: discovery network', () => {
 // ---- CLI ---------------------------------------------------------------------------
 
 describe('simulator: CLI', () => {
-  const BIN = path.join(__dirname, '..', 'nodes', 'simulator', 'cli.js');
 
   function run(args) {
-    const p = spawn(process.execPath, [BIN, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    open.procs.push(p);
-    p.out = '';
-    p.err = '';
-    p.stdout.on('data', (d) => { p.out += d; });
-    p.stderr.on('data', (d) => { p.err += d; });
-    p.exited = new Promise((r) => p.once('exit', (code, signal) => r({ code, signal })));
-    return p;
+    return spawnSimCli(args, open.procs);
   }
 
   async function lines(p, n) {

@@ -7,29 +7,13 @@
 // const dev = await spawnAesDevice(); dev.port; await dev.close()
 
 const path = require('path');
+const { forkDevice } = require('./child-device');
 const { ACCOUNT } = require('./fixed-klap-device');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
 function spawnAesDevice() {
-  const { fork } = require('child_process');
-  const child = fork(__filename, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`AES device exited early (${code})`)));
-    child.once('message', (m) => {
-      child.removeAllListeners('exit');
-      resolve({
-        port: m.port,
-        pid: child.pid,
-        close: () => new Promise((r) => {
-          if (child.exitCode !== null) return r();
-          child.once('exit', () => r());
-          child.kill('SIGTERM');
-        }),
-      });
-    });
-  });
+  return forkDevice(__filename, [], 'AES device');
 }
 
 module.exports = { spawnAesDevice };

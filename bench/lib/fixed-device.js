@@ -11,6 +11,7 @@
 // serves until the parent disconnects.
 
 const net = require('net');
+const { forkDevice, listenLocal } = require('./child-device');
 // The floor client's byte-loop framing encryption: the device answers in exactly that form.
 const { encryptFrame } = require('./floor-client');
 
@@ -53,41 +54,12 @@ function startFixedDevice({ port = 0 } = {}) {
     socket.on('error', () => {});
     socket.on('close', () => sockets.delete(socket));
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      resolve({
-        port: server.address().port,
-        stats,
-        close: () => new Promise((r) => {
-          for (const s of sockets) s.destroy();
-          server.close(() => r());
-        }),
-      });
-    });
-  });
+  return listenLocal(server, port, sockets, stats);
 }
 
 /** Starts the device in a child process; resolves with {port, child, close()}. */
 function spawnFixedDevice() {
-  const { fork } = require('child_process');
-  const child = fork(__filename, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`fixed device exited early (${code})`)));
-    child.once('message', (m) => {
-      child.removeAllListeners('exit');
-      resolve({
-        port: m.port,
-        pid: child.pid,
-        close: () => new Promise((r) => {
-          if (child.exitCode !== null) return r();
-          child.once('exit', () => r());
-          child.kill('SIGTERM');
-        }),
-      });
-    });
-  });
+  return forkDevice(__filename, [], 'fixed device');
 }
 
 module.exports = { startFixedDevice, spawnFixedDevice, encryptFrame, REPLY_JSON, REPLY_FRAME, SYSINFO };

@@ -11,6 +11,7 @@
 // As a child process (node bench/lib/fixed-klap-device.js [iot|smart]): sends {port} over IPC.
 
 const net = require('net');
+const { forkDevice, listenLocal } = require('./child-device');
 const path = require('path');
 const { randomBytes } = require('crypto');
 const { REPLY_JSON: IOT_REPLY } = require('./fixed-device');
@@ -105,41 +106,12 @@ function startFixedKlapDevice({ port = 0, dialect = 'iot' } = {}) {
     socket.on('error', () => {});
     socket.on('close', () => sockets.delete(socket));
   });
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => {
-      resolve({
-        port: server.address().port,
-        stats,
-        close: () => new Promise((r) => {
-          for (const s of sockets) s.destroy();
-          server.close(() => r());
-        }),
-      });
-    });
-  });
+  return listenLocal(server, port, sockets, stats);
 }
 
 /** Starts the device in a child process; resolves with {port, pid, close()}. */
 function spawnFixedKlapDevice({ dialect = 'iot' } = {}) {
-  const { fork } = require('child_process');
-  const child = fork(__filename, [dialect], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
-  return new Promise((resolve, reject) => {
-    child.once('error', reject);
-    child.once('exit', (code) => reject(new Error(`fixed KLAP device exited early (${code})`)));
-    child.once('message', (m) => {
-      child.removeAllListeners('exit');
-      resolve({
-        port: m.port,
-        pid: child.pid,
-        close: () => new Promise((r) => {
-          if (child.exitCode !== null) return r();
-          child.once('exit', () => r());
-          child.kill('SIGTERM');
-        }),
-      });
-    });
-  });
+  return forkDevice(__filename, [dialect], 'fixed KLAP device');
 }
 
 module.exports = { startFixedKlapDevice, spawnFixedKlapDevice, replyFor, ACCOUNT };

@@ -74,4 +74,11 @@ function roundRatio(res, a, b) {
   return median(ra.map((x, i) => x / rb[i]));
 }
 
-module.exports = { percentile, median, mean, sideBySide, roundRatio, nowNs, usSince, settle };
+/** Memory after three full GCs (the process runs with --expose-gc): rss, heap used and total, external. */
+function memorySnapshot() {
+  for (let i = 0; i < 3; i++) global.gc();
+  const m = process.memoryUsage();
+  return { rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
+}
+
+module.exports = { percentile, median, mean, sideBySide, roundRatio, nowNs, usSince, settle, memorySnapshot };

@@ -5,11 +5,11 @@
 // meter's realtime reading until the device says it has none; the next poll is
 // scheduled when the previous one has finished). No Node-RED: this is what the
 // config node's session and client cost, for any transport
-// (BENCH_SCALE_TRANSPORT: tcp or klap, with the bench account for klap). Used
-// for KLAP devices while the tplink-device config node has no `protocol`, and
-// for a legacy reference measured the same way.
+// (BENCH_SCALE_TRANSPORT: tcp or klap, with the bench account for klap): KLAP
+// devices without Node-RED, and a legacy reference measured the same way.
 const path = require('path');
 const { ACCOUNT } = require('../lib/fixed-klap-device');
+const { memorySnapshot: snapshot } = require('../lib/stats');
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const { DeviceClient } = require(path.join(ROOT, 'nodes/core/client'));
@@ -18,12 +18,6 @@ const { DeviceError, TplinkError } = require(path.join(ROOT, 'nodes/core/errors'
 const emeter = require(path.join(ROOT, 'nodes/core/commands/emeter'));
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function snapshot() {
-  for (let i = 0; i < 3; i++) global.gc();
-  const m = process.memoryUsage();
-  return { rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
-}
 
 async function main() {
   if (typeof global.gc !== 'function') throw new Error('run with --expose-gc');

@@ -9,14 +9,9 @@
 // A poll is counted when a monitor sets its status (it does so after every poll,
 // good or failed); "offline" statuses are counted separately.
 const { startNodeRed, sinkBus } = require('../lib/nodered');
+const { memorySnapshot: snapshot } = require('../lib/stats');
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function snapshot() {
-  for (let i = 0; i < 3; i++) global.gc();
-  const m = process.memoryUsage();
-  return { rss: m.rss, heap: m.heapUsed, heapTotal: m.heapTotal, external: m.external };
-}
 
 async function main() {
   if (typeof global.gc !== 'function') throw new Error('run with --expose-gc');

@@ -70,21 +70,24 @@ function checkContext(v: unknown, field: string): void {
   }
 }
 
+/** A string is JSON text (bounded in size), parsed; anything else is returned as given. */
+function fromJsonText(input: unknown, field: string): unknown {
+  if (typeof input !== 'string') return input;
+  if (Buffer.byteLength(input, 'utf8') > MAX_REQUEST_BYTES) throw new ValidationError(field, `JSON of at most ${MAX_REQUEST_BYTES} bytes`, input);
+  try {
+    return JSON.parse(input);
+  } catch (err) {
+    throw new ValidationError(field, `valid JSON (${(err as Error).message})`, input);
+  }
+}
+
 /**
  * Parses and checks a raw request: a string is JSON text, an object is copied.
  * `field` names the input in errors ("payload", "request", "-j"). Throws a
  * ValidationError naming the offending field; returns a fresh plain copy.
  */
 export function parseRawRequest(input: unknown, field: string): JsonObject {
-  let value = input;
-  if (typeof input === 'string') {
-    if (Buffer.byteLength(input, 'utf8') > MAX_REQUEST_BYTES) throw new ValidationError(field, `JSON of at most ${MAX_REQUEST_BYTES} bytes`, input);
-    try {
-      value = JSON.parse(input);
-    } catch (err) {
-      throw new ValidationError(field, `valid JSON (${(err as Error).message})`, input);
-    }
-  }
+  const value = fromJsonText(input, field);
   if (!isObject(value)) throw new ValidationError(field, EXPECTED, value);
   const request = copyJson(value, field, 0) as JsonObject;
   const modules = Object.keys(request);
@@ -169,15 +172,7 @@ function smartOne(v: unknown, path: string): SmartRawRequest {
  * sent as multipleRequest). A string is JSON text. Returns fresh plain copies.
  */
 export function parseSmartRawRequest(input: unknown, field: string): SmartRawRequest[] {
-  let value = input;
-  if (typeof input === 'string') {
-    if (Buffer.byteLength(input, 'utf8') > MAX_REQUEST_BYTES) throw new ValidationError(field, `JSON of at most ${MAX_REQUEST_BYTES} bytes`, input);
-    try {
-      value = JSON.parse(input);
-    } catch (err) {
-      throw new ValidationError(field, `valid JSON (${(err as Error).message})`, input);
-    }
-  }
+  const value = fromJsonText(input, field);
   let list: SmartRawRequest[];
   if (Array.isArray(value)) {
     if (value.length === 0 || value.length > MAX_SMART_BATCH) throw new ValidationError(field, `an array of 1 to ${MAX_SMART_BATCH} SMART requests`, value);

@@ -3,11 +3,12 @@
 // on 9999: that port is what this firmware closed.
 
 import * as dgram from 'dgram';
-import { frame20002, unframe20002 } from '../core/discovery-20002';
+import { frame20002 } from '../core/discovery-20002';
 import { SimulatedDevice } from './device';
 import { findKlapModel, KLAP_MODELS, KlapModelSpec } from './klap-models';
 import { KlapFault, KlapFaultType, KlapServer } from './klap-server';
-import { bindUdp, closeUdp } from './net-util';
+import { closeUdp } from './net-util';
+import { bindDiscoverySocket, isDiscoveryProbe } from './probe-20002';
 import { isPlainObject } from './replies';
 
 export interface KlapPlugOptions {
@@ -107,15 +108,8 @@ export class KlapPlugSimulator {
     if (this.closedUntilProbe && !this.opening) await this.server.reservePort();
     else await this.server.listen();
     if (this._discoveryPort === null || this.udp) return;
-    try {
-      this.udp = await bindUdp(this.host, this._discoveryPort);
-    } catch (e) {
-      await this.server.stop();
-      throw e;
-    }
+    this.udp = await bindDiscoverySocket(this.host, this._discoveryPort, () => this.server.stop(), (msg, rinfo) => this.answerDatagram(msg, rinfo));
     this._discoveryPort = this.udp.address().port;
-    this.udp.on('message', (msg, rinfo) => this.answerDatagram(msg, rinfo));
-    this.udp.on('error', () => {});
   }
 
   async stop(): Promise<void> {
@@ -153,14 +147,7 @@ export class KlapPlugSimulator {
 
   /** Answers one 20002 datagram (also handed over by a UdpFanOut standing in for the broadcast). */
   answerDatagram(msg: Buffer, to: { address: string; port: number }): void {
-    const payload = unframe20002(msg);
-    if (!payload) return; // like the firmware: silence
-    try {
-      const probe = JSON.parse(payload.toString('utf8'));
-      if (typeof probe?.params?.rsa_key !== 'string') return;
-    } catch {
-      return;
-    }
+    if (!isDiscoveryProbe(msg)) return; // like the firmware: silence
     this.probesHeard.push({ address: to.address, port: to.port });
     const answer = frame20002(Buffer.from(JSON.stringify({ error_code: 0, result: this.discoveryResult() })), 1);
     const reply = (): void => {

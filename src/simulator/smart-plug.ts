@@ -8,9 +8,9 @@
 // model's own (P110).
 
 import * as dgram from 'dgram';
-import { unframe20002 } from '../core/discovery-20002';
 import { KlapFault, KlapFaultType, KlapServer } from './klap-server';
-import { bindUdp, closeUdp } from './net-util';
+import { closeUdp } from './net-util';
+import { bindDiscoverySocket, isDiscoveryProbe } from './probe-20002';
 import { SmartDevice } from './smart/device';
 import { AesSmartServer } from './smart/aes-server';
 import type { AesFault } from './smart/aes-faults';
@@ -151,15 +151,8 @@ export class SmartPlugSimulator {
     if (this.klap) await this.klap.listen();
     else await this.aes!.listen();
     if (this._discoveryPort === null || this.udp) return;
-    try {
-      this.udp = await bindUdp(this.host, this._discoveryPort);
-    } catch (e) {
-      await this.stopHttp();
-      throw e;
-    }
+    this.udp = await bindDiscoverySocket(this.host, this._discoveryPort, () => this.stopHttp(), (msg, rinfo) => this.answerProbe(msg, rinfo));
     this._discoveryPort = this.udp.address().port;
-    this.udp.on('message', (msg, rinfo) => this.answerProbe(msg, rinfo));
-    this.udp.on('error', () => {});
   }
 
   async stop(): Promise<void> {
@@ -183,14 +176,7 @@ export class SmartPlugSimulator {
   }
 
   private answerProbe(msg: Buffer, to: dgram.RemoteInfo): void {
-    const payload = unframe20002(msg);
-    if (!payload) return; // like the firmware: silence
-    try {
-      const probe = JSON.parse(payload.toString('utf8'));
-      if (typeof probe?.params?.rsa_key !== 'string') return;
-    } catch {
-      return;
-    }
+    if (!isDiscoveryProbe(msg)) return; // like the firmware: silence
     const answer = buildDiscoveryAnswer(this.device, { httpPort: this.port, serial: msg.subarray(8, 12), encrypt: this.transport === 'klap' ? 'KLAP' : 'AES' });
     this.probesAnswered++;
     this.udp?.send(answer, to.port, to.address, () => {});

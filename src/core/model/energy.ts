@@ -3,6 +3,7 @@
 
 import { isObject, Json, JsonObject } from '../commands/command';
 import { copyOwn } from '../commands/copy';
+import { DeviceError } from '../errors';
 
 export function round3(n: number): number {
   return Math.round(n * 1000) / 1000;
@@ -31,4 +32,14 @@ export function withoutErrCode(o: JsonObject): JsonObject {
 /** Watt-hours -> the package's pair (kWh, Wh). */
 export function whPair(wh: number): { kwh: number; wh: number } {
   return { kwh: round3(wh / 1000), wh: Math.round(wh) };
+}
+
+/** emeter -1 means the device has no meter at all: say so instead of "module not support". */
+export function explainNoMeter(err: unknown): never {
+  if (err instanceof DeviceError && err.module === 'emeter' && err.errCode === -1) {
+    const e = new DeviceError(err.module, err.method, err.errCode, err.errMsg);
+    e.message = `this device has no energy meter (emeter.${err.method} answered -1 "${err.errMsg || 'module not support'}"); use an HS110, HS300, KP115 or similar`;
+    throw e;
+  }
+  throw err;
 }

@@ -19,7 +19,7 @@ import {
   Answer, Capability, DayStats, DeviceInfo, DeviceModel, EnergySummary, FEATURE_NAMES, MonthStats, Outlet,
   OutletInfo, RelaySnapshot, RuleOut, ScheduleList,
 } from './device-model';
-import { totals, withoutErrCode, whPair } from './energy';
+import { explainNoMeter, totals, withoutErrCode, whPair } from './energy';
 
 /** Sends one IOT command (to one outlet when given); the config node's run() has this shape. */
 export type IotRequest = (cmd: Command, outlet?: Outlet) => Promise<{ result: JsonObject; reply: JsonObject }>;
@@ -242,16 +242,6 @@ function relayState(sys: JsonObject, outlet: Outlet): boolean {
   const childId = resolveChildId(sys, outlet);
   const child = listOutlets(sys).find((o) => o.id === childId);
   return child !== undefined && child.on;
-}
-
-/** emeter -1 means the device has no meter at all: say so instead of "module not support". */
-function explainNoMeter(err: unknown): never {
-  if (err instanceof DeviceError && err.module === 'emeter' && err.errCode === -1) {
-    const e = new DeviceError(err.module, err.method, err.errCode, err.errMsg);
-    e.message = `this device has no energy meter (emeter.${err.method} answered -1 "${err.errMsg || 'module not support'}"); use an HS110, HS300, KP115 or similar`;
-    throw e;
-  }
-  throw err;
 }
 
 /**

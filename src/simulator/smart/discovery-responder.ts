@@ -4,7 +4,7 @@
 // as from the firmware.
 
 import * as dgram from 'dgram';
-import { unframe20002 } from '../../core/discovery-20002';
+import { isDiscoveryProbe } from '../probe-20002';
 import { assertAllowedHost, bindUdp, closeUdp, normalizeHost } from '../net-util';
 import { SmartDevice } from './device';
 import { buildDiscoveryAnswer } from './discovery-answer';
@@ -46,13 +46,7 @@ export class SmartDiscoveryResponder {
 
   /** Answers one datagram (also handed over by a UdpFanOut standing in for the broadcast). */
   answerDatagram(msg: Buffer, to: { address: string; port: number }): void {
-    const payload = unframe20002(msg);
-    if (!payload) return;
-    try {
-      if (typeof JSON.parse(payload.toString('utf8'))?.params?.rsa_key !== 'string') return;
-    } catch {
-      return;
-    }
+    if (!isDiscoveryProbe(msg)) return;
     const answer = buildDiscoveryAnswer(this.opts.device, { httpPort: this.opts.httpPort, encrypt: this.opts.encrypt, serial: msg.subarray(8, 12) });
     this.probesAnswered++;
     this.sock.send(answer, to.port, to.address, () => {});

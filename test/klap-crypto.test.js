@@ -4,6 +4,7 @@
 // against our implementation, plus the properties the vectors don't pin down
 // (sequence wrap, padding, signature check).
 const assert = require('assert');
+const crypto = require('crypto');
 const k = require('../nodes/core/transport/klap-crypto');
 
 const USER = 'user@example.com';
@@ -115,6 +116,43 @@ describe('KLAP crypto: sequence numbers and bodies', () => {
   it('refuses bodies that are too short or not whole blocks', () => {
     assert.throws(() => k.klapOpen(keys, 1, Buffer.alloc(32)), /32 bytes of signature/);
     assert.throws(() => k.klapOpen(keys, 1, Buffer.alloc(32 + 17)), /whole 16-byte blocks/);
+  });
+  // The padding is made and checked by hand (one cipher update per body): it must
+  // agree with OpenSSL's own PKCS#7 in both directions, and refuse what it refuses.
+  const ivOf = (seq) => { const iv = Buffer.alloc(16); keys.ivPrefix.copy(iv); iv.writeInt32BE(seq, 12); return iv; };
+  const sealRaw = (seq, blocks) => {
+    const c = crypto.createCipheriv('aes-128-cbc', keys.key, ivOf(seq));
+    c.setAutoPadding(false);
+    const ct = Buffer.concat([c.update(blocks), c.final()]);
+    return Buffer.concat([k.klapSignature(keys, seq, ct), ct]);
+  };
+  it('agrees with OpenSSL PKCS#7 both ways, for every length across three blocks', () => {
+    for (let n = 0; n <= 48; n++) {
+      const text = 'abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGHIJKLMNOP'.slice(0, n);
+      const body = k.klapSeal(keys, n, text);
+      const d = crypto.createDecipheriv('aes-128-cbc', keys.key, ivOf(n));
+      assert.strictEqual(Buffer.concat([d.update(body.subarray(32)), d.final()]).toString(), text, `OpenSSL opens ours, ${n} bytes`);
+      const c = crypto.createCipheriv('aes-128-cbc', keys.key, ivOf(n));
+      const ct = Buffer.concat([c.update(text), c.final()]);
+      assert.strictEqual(k.klapOpen(keys, n, Buffer.concat([k.klapSignature(keys, n, ct), ct]), true).toString(), text, `we open OpenSSL's, ${n} bytes`);
+      assert.strictEqual(k.klapSeal(keys, n, Buffer.from(text)).equals(body), true, 'a Buffer seals like the string');
+    }
+  });
+  it('refuses bad padding: 0, more than 16, and pad bytes that differ', () => {
+    const block = (last16) => Buffer.concat([Buffer.alloc(16, 0x41), Buffer.from(last16)]);
+    const cases = {
+      'pad 0': [...Array(15).fill(0x41), 0],
+      'pad 17': [...Array(15).fill(0x41), 17],
+      'pad 255': [...Array(15).fill(0x41), 255],
+      'pad 3, one byte differs': [...Array(13).fill(0x41), 3, 2, 3],
+      'pad 16, first byte differs': [15, ...Array(15).fill(16)],
+    };
+    for (const [name, last] of Object.entries(cases)) {
+      assert.throws(() => k.klapOpen(keys, 7, sealRaw(7, block(last))), (e) => e.message === k.PADDING_ERROR, name);
+    }
+    // and the edges that are good padding
+    assert.strictEqual(k.klapOpen(keys, 7, sealRaw(7, block([...Array(15).fill(0x41), 1]))).length, 31);
+    assert.strictEqual(k.klapOpen(keys, 7, sealRaw(7, block(Array(16).fill(16)))).toString(), 'A'.repeat(16));
   });
   it('carries non-ASCII text intact', () => {
     const text = JSON.stringify({ alias: 'Küche ☕' });

@@ -32,6 +32,9 @@ export function parseReplyObject(text: string, from: string): Record<string, unk
 
 /** True when valid JSON text nests objects/arrays deeper than `max` (brackets inside strings don't count). */
 function nestedDeeper(text: string, max: number): boolean {
+  // Depth can't exceed the number of opening brackets: a reply with no more than
+  // `max` of them (nearly every reply) needs no character-by-character scan.
+  if (openingBracketsAtMost(text, max)) return false;
   let depth = 0;
   let inString = false;
   for (let i = 0; i < text.length; i++) {
@@ -48,4 +51,12 @@ function nestedDeeper(text: string, max: number): boolean {
     }
   }
   return false;
+}
+
+/** Whether `text` holds at most `max` '{' and '[' in all (strings included), by native searches. */
+function openingBracketsAtMost(text: string, max: number): boolean {
+  let n = 0;
+  for (let i = text.indexOf('{'); i >= 0; i = text.indexOf('{', i + 1)) if (++n > max) return false;
+  for (let i = text.indexOf('['); i >= 0; i = text.indexOf('[', i + 1)) if (++n > max) return false;
+  return true;
 }

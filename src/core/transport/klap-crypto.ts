@@ -59,26 +59,45 @@ export function klapNextSeq(seq: number): number {
   return (seq + 1) | 0;
 }
 
-function int32be(n: number): Buffer {
-  const b = Buffer.alloc(4);
-  b.writeInt32BE(n | 0, 0);
-  return b;
-}
-
+/** iv_prefix ‖ int32_be(seq), built in place. */
 function ivFor(keys: KlapSessionKeys, seq: number): Buffer {
-  return Buffer.concat([keys.ivPrefix, int32be(seq)]);
+  const iv = Buffer.allocUnsafe(16);
+  keys.ivPrefix.copy(iv, 0, 0, 12);
+  iv.writeInt32BE(seq | 0, 12);
+  return iv;
 }
 
 /** SHA256(sig ‖ int32_be(seq) ‖ ct): the 32 bytes before the ciphertext. */
 export function klapSignature(keys: KlapSessionKeys, seq: number, ciphertext: Buffer): Buffer {
-  return digest('sha256', keys.sig, int32be(seq), ciphertext);
+  const seqBytes = Buffer.allocUnsafe(4);
+  seqBytes.writeInt32BE(seq | 0, 0);
+  return createHash('sha256').update(keys.sig).update(seqBytes).update(ciphertext).digest();
+}
+
+/**
+ * The plaintext with its PKCS#7 padding, in one buffer: the cipher then makes
+ * the whole ciphertext in one update(), with no final() and no concatenation
+ * (this runs on every request; docs/performance.md).
+ */
+function padded(plaintext: string | Buffer): Buffer {
+  const n = typeof plaintext === 'string' ? Buffer.byteLength(plaintext, 'utf8') : plaintext.length;
+  const pad = 16 - (n % 16);
+  const out = Buffer.allocUnsafe(n + pad);
+  if (typeof plaintext === 'string') out.write(plaintext, 0, n, 'utf8');
+  else plaintext.copy(out, 0);
+  out.fill(pad, n);
+  return out;
 }
 
 /** A body (request or reply): signature ‖ AES-128-CBC(key, iv_prefix ‖ seq, PKCS#7(plaintext)). */
 export function klapSeal(keys: KlapSessionKeys, seq: number, plaintext: string | Buffer): Buffer {
   const c = createCipheriv('aes-128-cbc', keys.key, ivFor(keys, seq));
-  const ct = Buffer.concat([c.update(typeof plaintext === 'string' ? utf8(plaintext) : plaintext), c.final()]);
-  return Buffer.concat([klapSignature(keys, seq, ct), ct]);
+  c.setAutoPadding(false); // padded() did it
+  const ct = c.update(padded(plaintext));
+  const out = Buffer.allocUnsafe(32 + ct.length);
+  klapSignature(keys, seq, ct).copy(out, 0);
+  ct.copy(out, 32);
+  return out;
 }
 
 /**
@@ -92,5 +111,14 @@ export function klapOpen(keys: KlapSessionKeys, seq: number, body: Buffer, check
   const ct = body.subarray(32);
   if (checkSignature && !klapSignature(keys, seq, ct).equals(body.subarray(0, 32))) throw new Error('KLAP body signature does not match');
   const d = createDecipheriv('aes-128-cbc', keys.key, ivFor(keys, seq));
-  return Buffer.concat([d.update(ct), d.final()]);
+  d.setAutoPadding(false); // checked below, as strictly as OpenSSL does, without a final() and a concatenation
+  const pt = d.update(ct);
+  const pad = pt[pt.length - 1];
+  let ok = pad >= 1 && pad <= 16;
+  for (let i = pt.length - pad; ok && i < pt.length; i++) ok = pt[i] === pad;
+  if (!ok) throw new Error(PADDING_ERROR);
+  return pt.subarray(0, pt.length - pad);
 }
+
+/** What klapOpen says of bad padding (a wrong key, or a corrupted body). */
+export const PADDING_ERROR = 'bad padding (wrong session key, or a corrupted body)';

@@ -224,8 +224,12 @@ export class HttpPoster {
       // Only the session id, never TIMEOUT, and no header at all without one.
       const cookie = o.cookie !== null ? `Cookie: TP_SESSIONID=${o.cookie}\r\n` : '';
       const head = `POST ${o.path} HTTP/1.1\r\n${this.fixedHead}Content-Length: ${o.body.length}\r\n${cookie}\r\n`;
-      // One buffer, one write: one segment, one wake-up of the device.
-      socket.write(Buffer.concat([Buffer.from(head, 'latin1'), o.body]));
+      // One buffer, one write: one segment, one wake-up of the device. Latin-1
+      // is one byte a character, so the head's size is its length.
+      const bytes = Buffer.allocUnsafe(head.length + o.body.length);
+      bytes.write(head, 0, head.length, 'latin1');
+      o.body.copy(bytes, head.length);
+      socket.write(bytes);
     });
   }
 }

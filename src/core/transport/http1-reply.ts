@@ -30,6 +30,7 @@ const MAX_CHUNK_LINE = 1024;
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const STATUS_LINE = /^HTTP\/1\.([01]) ([1-9]\d\d)(?: [\t\x20-\x7e\x80-\xff]*)?$/;
 const CRLF = Buffer.from('\r\n');
+const DIGITS = /^\d{1,15}$/;
 const HEAD_END = Buffer.from('\r\n\r\n');
 
 type BodyMode = 'length' | 'chunked' | 'until-close' | 'none';
@@ -191,9 +192,11 @@ function parseHead(text: string, maxBody: number): { status: number; headers: Ht
     return { status, headers, keepAlive, mode: 'until-close', length: 0 };
   }
   // Repeated identical values are allowed (RFC 9110 §8.6); anything else is refused.
-  const values = new Set(String(cl).split(',').map((v) => v.trim()));
+  // One value (every reply seen) needs no splitting.
+  const clText = String(cl);
+  const values = clText.includes(',') ? new Set(clText.split(',').map((v) => v.trim())) : new Set([clText]);
   const [only] = values;
-  if (values.size !== 1 || !/^\d{1,15}$/.test(only)) throw new Error(`has a bad Content-Length (${JSON.stringify(String(cl).slice(0, 40))})`);
+  if (values.size !== 1 || !DIGITS.test(only)) throw new Error(`has a bad Content-Length (${JSON.stringify(clText.slice(0, 40))})`);
   const length = Number(only);
   if (length > maxBody) throw new Error(`is larger than ${maxBody} bytes`);
   return { status, headers, keepAlive, mode: length === 0 ? 'none' : 'length', length };

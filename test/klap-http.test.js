@@ -304,6 +304,33 @@ describe('KLAP HTTP client: callers that do not wait for each other', () => {
   });
 });
 
+describe('KLAP HTTP client: one reply timer, re-armed per request', () => {
+  it('each request gets its own full timeout, whatever came before; a silent device still times out', async () => {
+    // Answers 1-3 after 120 ms each, 4 after 150 ms, 5 never; 6 and on at once.
+    const srv = await rawServer((n, s) => {
+      if (n <= 4) setTimeout(() => s.write(ok(Buffer.from(`r${n}`))), n === 4 ? 150 : 120);
+      else if (n !== 5) s.write(ok(Buffer.from(`r${n}`)));
+    });
+    const poster = new HttpPoster(HOST, srv.port, 65536, true);
+    try {
+      // Together longer than one timeout: each counts from its own request.
+      for (let i = 1; i <= 3; i++) assert.strictEqual((await post(poster, 300)).body.toString(), `r${i}`);
+      // A longer timeout than the last one: the 150 ms wait fits in it.
+      assert.strictEqual((await post(poster, 2000)).body.toString(), 'r4');
+      // The silent one: a timeout naming the wait, the socket dropped.
+      await assert.rejects(post(poster, 120), { kind: 'timeout' });
+      // Left idle past a short timeout (the timer may fire while idle): the next request is unharmed.
+      assert.strictEqual((await post(poster, 30)).body.toString(), 'r6');
+      await new Promise((r) => setTimeout(r, 80));
+      assert.strictEqual((await post(poster, 2000)).body.toString(), 'r7');
+      assert.strictEqual(srv.seen.connections, 2);
+    } finally {
+      poster.close();
+      await srv.close();
+    }
+  });
+});
+
 describe('KLAP HTTP client without connection reuse', () => {
   it('reuse off: "Connection: close" asked, a new connection per request, each closed after its reply', async () => {
     const srv = await rawServer((n, s) => s.write(ok(Buffer.from(`r${n}`))));

@@ -67,6 +67,16 @@ export class HttpPoster {
   private closed = false;
   /** the request head's fixed lines, built once */
   private readonly fixedHead: string;
+  /**
+   * One reply timer for all exchanges, re-armed with refresh() (a new timer per
+   * request and its clearTimeout cost more than the rest of the bookkeeping;
+   * docs/performance.md). It calls what the exchange in flight armed it with; one
+   * firing while idle does nothing. Unref'd: an exchange's socket is ref'd.
+   * Native private, like the session: a transport stays JSON-serialisable.
+   */
+  #timer: NodeJS.Timeout | null = null;
+  #timerMs = 0;
+  #onTimeout: (() => void) | null = null;
   connects = 0;
 
   constructor(private readonly host: string, private readonly port: number, private readonly maxReplyBytes: number, reuse: boolean) {
@@ -82,6 +92,25 @@ export class HttpPoster {
     for (const wake of this.waiting.splice(0)) wake(); // each then rejects with closed
     if (this.idle) this.idle.socket.destroy();
     this.idle = null;
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timer = null;
+  }
+
+  /** Calls `fire` in `ms` unless disarmed (onTimeout = null) or re-armed first. */
+  private arm(ms: number, fire: () => void): void {
+    this.#onTimeout = fire;
+    if (this.#timer && this.#timerMs === ms) {
+      this.#timer.refresh();
+      return;
+    }
+    if (this.#timer) clearTimeout(this.#timer);
+    this.#timerMs = ms;
+    this.#timer = setTimeout(() => {
+      const f = this.#onTimeout;
+      this.#onTimeout = null;
+      f?.();
+    }, ms);
+    this.#timer.unref();
   }
 
   post(o: PostOptions): Promise<HttpReply> {
@@ -167,10 +196,11 @@ export class HttpPoster {
     return new Promise<HttpReply>((resolve, reject) => {
       const parser = new HttpReplyParser(this.maxReplyBytes);
       let settled = false;
+      const onTimeout = (): void => finish(new TimeoutError(host, port, o.timeout, o.what));
       const finish = (err: Error | null, reply?: HttpReply, keep = false): void => {
         if (settled) return;
         settled = true;
-        clearTimeout(timer);
+        if (this.#onTimeout === onTimeout) this.#onTimeout = null;
         conn.exchange = null;
         this.inflight = null;
         this.waiting.shift()?.();
@@ -220,7 +250,7 @@ export class HttpPoster {
       };
       this.inflight = (err) => finish(err);
       // Bounded: Node fires timers past 2^31-1 ms at once.
-      const timer = setTimeout(() => finish(new TimeoutError(host, port, o.timeout, o.what)), Math.min(Math.max(1, o.timeout), 2 ** 31 - 1));
+      this.arm(Math.min(Math.max(1, o.timeout), 2 ** 31 - 1), onTimeout);
       // Only the session id, never TIMEOUT, and no header at all without one.
       const cookie = o.cookie !== null ? `Cookie: TP_SESSIONID=${o.cookie}\r\n` : '';
       const head = `POST ${o.path} HTTP/1.1\r\n${this.fixedHead}Content-Length: ${o.body.length}\r\n${cookie}\r\n`;

@@ -2,38 +2,14 @@
 // The tplink-smartplug bin, spawned as a user would run it, against the plug
 // simulator on 127.0.0.1: output, exit statuses and what reached the device.
 const assert = require('assert');
-const path = require('path');
-const { execFile } = require('child_process');
 const { PlugSimulator, SimulatorNetwork, KlapPlugSimulator } = require('../nodes/simulator');
 const { EXIT } = require('../nodes/cli/exit-codes');
 const { silentUdpPort } = require('./support/silent-udp');
+const { runCli, assertFails } = require('./support/cli-bin');
 
-const BIN = path.join(__dirname, '..', 'nodes', 'cli', 'tplink-smartplug.js');
 const HOST = '127.0.0.1';
 
-/** Runs the bin; resolves {code, stdout, stderr} (never rejects on a non-zero exit). */
-function cli(args, { noNetwork = false, env = {} } = {}) {
-  const pre = noNetwork ? ['-r', path.join(__dirname, 'support', 'cli-no-lookup.js')] : [];
-  // No account from the caller's environment leaks into a test.
-  const base = { ...process.env };
-  delete base.TPLINK_USERNAME;
-  delete base.TPLINK_PASSWORD;
-  return new Promise((resolve) => {
-    execFile(process.execPath, [...pre, BIN, ...args], { timeout: 10000, env: { ...base, ...env } }, (err, stdout, stderr) => {
-      resolve({ code: err ? err.code : 0, stdout, stderr });
-    });
-  });
-}
-
-/** A failure: the given status, one line on stderr matching `re`, no stack trace. */
-function assertFails(r, code, re) {
-  assert.strictEqual(r.code, code, `exit ${r.code}, stderr: ${r.stderr}`);
-  const lines = r.stderr.trim().split('\n');
-  assert.strictEqual(lines.length, 1, `one line expected: ${r.stderr}`);
-  assert.match(lines[0], /^tplink-smartplug: /);
-  assert.match(lines[0], re);
-  assert.doesNotMatch(r.stderr, /\n\s+at /);
-}
+const cli = (args, opts = {}) => runCli(args, opts);
 
 describe('tplink-smartplug CLI', function () {
   let sim;
